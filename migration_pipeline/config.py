@@ -1,0 +1,67 @@
+"""Settings from the environment and `.env`: base URLs, keys and the data directory.
+
+Keys are wrapped in `Secret`, whose str/repr never show the value, so a key cannot reach a log,
+an exception message or Dagster metadata by accident.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+DEFAULT_LEVER_BASE_URL = "https://api.lever.co/v1"
+DEFAULT_ASHBY_BASE_URL = "https://api.ashbyhq.com"
+DEFAULT_DATA_DIR = "./data"
+
+
+class Secret:
+    """A string that only `reveal()` shows."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Settings:
+    lever_api_key: Secret
+    lever_base_url: str
+    ashby_api_key: Secret
+    ashby_base_url: str
+    data_dir: Path
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
+        """Read settings; `.env` fills only what the environment leaves unset."""
+        if env is None:
+            if dotenv_path is not None and Path(dotenv_path).is_file():
+                load_dotenv(dotenv_path, override=False)
+            env = dict(os.environ)
+        return cls(
+            lever_api_key=Secret(env.get("LEVER_API_KEY", "")),
+            lever_base_url=env.get("LEVER_BASE_URL", DEFAULT_LEVER_BASE_URL).rstrip("/"),
+            ashby_api_key=Secret(env.get("ASHBY_API_KEY", "")),
+            ashby_base_url=env.get("ASHBY_BASE_URL", DEFAULT_ASHBY_BASE_URL).rstrip("/"),
+            data_dir=Path(env.get("MIGRATION_DATA_DIR", DEFAULT_DATA_DIR)),
+        )

@@ -1,0 +1,10 @@
+"""The one Dagster code location: everything under `migration_pipeline/defs/` is loaded from here."""
+
+from pathlib import Path
+
+import dagster as dg
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

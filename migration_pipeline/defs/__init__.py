@@ -1,0 +1,1 @@
+"""Dagster wiring: assets, checks, partitions, schedules, sensors and resources. No business rules."""
