@@ -1,0 +1,1 @@
+"""Lever Data API client: auth, paging, errors. Knows nothing of Dagster, DuckDB or Ashby."""
