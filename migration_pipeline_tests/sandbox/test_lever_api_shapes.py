@@ -90,6 +90,11 @@ def test_get_opportunity_by_id_wraps_in_data(lever: RunningLever) -> None:
     assert lever.get(f"/candidates/{opp_id}").json() == body  # the deprecated alias answers the same
 
 
+def test_deprecated_candidates_list_answers_like_opportunities(lever: RunningLever) -> None:
+    # third-party clients (tap-lever) still list /candidates
+    assert lever.get("/candidates", limit=20).json() == lever.get("/opportunities", limit=20).json()
+
+
 def test_contact_shape(lever: RunningLever) -> None:
     contact_id = next(c for c in lever.org.contacts.values() if c["location"])["id"]
     data = lever.get(f"/contacts/{contact_id}").json()["data"]

@@ -53,6 +53,11 @@ class LeverError(Exception):
         self.message = message
 
 
+def _in_maintenance_scope(method: str, path: str) -> bool:
+    """Maintenance takes down the Data API but the postings endpoints (and not auth.lever.co)."""
+    return path.startswith(f"{API_PREFIX}/") and not path.startswith(f"{API_PREFIX}/postings")
+
+
 def lever_error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"code": code, "message": message}, status_code=status)
 
@@ -100,7 +105,7 @@ class LeverSandbox:
         )
         self.controls = SandboxControls(
             error_response=lever_error,
-            in_maintenance_scope=lambda method, path: not path.startswith(f"{API_PREFIX}/postings"),
+            in_maintenance_scope=_in_maintenance_scope,
             maintenance_message=MAINTENANCE_MESSAGE,
         )
         self.limiter = token_bucket.Limiter(config.rate, config.burst, token_bucket.MemoryStorage())
@@ -554,6 +559,8 @@ class LeverSandbox:
             Route(f"{v1}/opportunities", e(self.list_opportunities), methods=["GET"]),
             Route(f"{v1}/opportunities", e(self.create_opportunity, write=True), methods=["POST"]),
             Route(f"{v1}/opportunities/deleted", e(self.list_deleted)),
+            # deprecated since 2020 but still answered: candidates are opportunities (candidateId == opportunityId)
+            Route(f"{v1}/candidates", e(self.list_opportunities), methods=["GET"]),
         ]
         # Every opportunity sub-resource also answers under the deprecated /candidates/:id path.
         for base in ("opportunities", "candidates"):
