@@ -59,7 +59,11 @@ def credential_of(headers: dict[str, str]) -> str | None:
 @dataclass
 class Faults:
     """Fault knobs. Rates are probabilities per API request; `script` forces the next requests'
-    faults in order (names: 429, 500, 502, 503, timeout, drop, or none) for deterministic tests."""
+    faults in order (names: 429, 500, 502, 503, timeout, drop, lost_500, or none) for deterministic tests.
+
+    `drop` and `lost_500` let the request do its work first: a write commits, then the client sees a
+    broken connection (`drop`) or a 500 (`lost_500`) instead of the answer, as when a response is lost.
+    """
 
     rate_429: float = 0.0
     rate_500: float = 0.0
@@ -67,6 +71,7 @@ class Faults:
     rate_503: float = 0.0
     rate_timeout: float = 0.0
     rate_drop: float = 0.0
+    rate_lost_500: float = 0.0
     timeout_seconds: float = 30.0  # how long a "timeout" response stalls before answering
     retry_after: float | None = None  # seconds sent as Retry-After on injected 429s (None: no header)
     latency_ms: float = 0.0
@@ -86,6 +91,7 @@ class Faults:
             ("503", self.rate_503),
             ("timeout", self.rate_timeout),
             ("drop", self.rate_drop),
+            ("lost_500", self.rate_lost_500),
         ):
             if draw < rate:
                 return name
@@ -93,7 +99,7 @@ class Faults:
         return None
 
 
-FAULT_NAMES = {"429", "500", "502", "503", "timeout", "drop", "none"}
+FAULT_NAMES = {"429", "500", "502", "503", "timeout", "drop", "lost_500", "none"}
 
 
 class BadKnob(ValueError):
@@ -241,7 +247,11 @@ class SandboxMiddleware:
             else:
                 if fault == "timeout":
                     await asyncio.sleep(faults.timeout_seconds)
-                await self.app(scope, receive, _recording(send, entry, drop=fault == "drop"))
+                if fault == "lost_500":
+                    await self.app(scope, receive, _discard)
+                    await self._send_fault("500", scope, receive, send, entry)
+                else:
+                    await self.app(scope, receive, _recording(send, entry, drop=fault == "drop"))
         finally:
             entry["duration_ms"] = round((time.time() - started) * 1000, 3)
             controls.log.append(entry)
@@ -260,6 +270,10 @@ class SandboxMiddleware:
             response.headers["Retry-After"] = _retry_after_value(self.controls.faults.retry_after)
         entry["status"] = status
         await response(scope, receive, send)
+
+
+async def _discard(message: Message) -> None:
+    """Where the answer of a request whose response is lost goes."""
 
 
 def _retry_after_value(seconds: float) -> str:

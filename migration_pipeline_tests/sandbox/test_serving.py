@@ -24,6 +24,14 @@ def _error(status: int, code: str, message: str) -> Response:
     return JSONResponse({"code": code, "message": message}, status_code=status)
 
 
+HITS: list[int] = []
+
+
+async def _count(request: Request) -> Response:
+    HITS.append(1)
+    return JSONResponse({"data": ["counted" * 100]})
+
+
 async def _hello(request: Request) -> Response:
     return JSONResponse({"data": ["x" * 1000]})
 
@@ -35,6 +43,7 @@ def served() -> Iterator[tuple[str, SandboxControls]]:
     )
     routes = [
         Route("/hello", _hello),
+        Route("/count", _count),
         Route("/open/hello", _hello),
         *admin_routes(controls, lambda: {"objects": {"things": {"total": 1}}}),
     ]
@@ -159,3 +168,19 @@ def test_maintenance_switch_off(served: tuple[str, SandboxControls]) -> None:
     requests.post(f"{base}/__sandbox/maintenance", json={"enabled": False}, timeout=5)
     assert requests.get(f"{base}/hello", timeout=5).status_code == 200
     assert requests.post(f"{base}/__sandbox/maintenance", json={}, timeout=5).status_code == 400
+
+
+@pytest.mark.parametrize("fault", ["lost_500", "drop"])
+def test_lost_response_faults_let_the_request_do_its_work(served: tuple[str, SandboxControls], fault: str) -> None:
+    base, _ = served
+    before = len(HITS)
+    requests.post(f"{base}/__sandbox/faults", json={"script": [fault]}, timeout=5)
+    if fault == "lost_500":
+        response = requests.get(f"{base}/count", timeout=5)
+        assert response.status_code == 500 and set(response.json()) == {"code", "message"}
+    else:
+        with pytest.raises((requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+            requests.get(f"{base}/count", timeout=5)
+    assert len(HITS) == before + 1  # the work was done; only the answer was lost
+    log = requests.get(f"{base}/__sandbox/requests", timeout=5).json()["data"]
+    assert log[-1]["fault"] == fault
