@@ -52,6 +52,19 @@ def ashby_error(status: int, code: str, message: str) -> Response:
     return JSONResponse(error_envelope(codes.get(status, code), message), status_code=status)
 
 
+def without_private_values(obj: Any) -> Any:
+    """`obj` without private custom field values, wherever objects embed them (`customFields`): what a key
+    without "access to non-offer private fields" sees."""
+    if isinstance(obj, list):
+        return [without_private_values(item) for item in obj]
+    if not isinstance(obj, dict):
+        return obj
+    shown = {key: without_private_values(value) for key, value in obj.items()}
+    if isinstance(shown.get("customFields"), list):
+        shown["customFields"] = [v for v in shown["customFields"] if not (isinstance(v, dict) and v.get("isPrivate"))]
+    return shown
+
+
 @dataclass
 class AshbySandboxConfig:
     keys: list[AshbyKey]
@@ -138,9 +151,10 @@ class AshbySandbox:
             result = found.handler(ctx, body)
         except AshbyError as exc:
             return self._answer(200, error_envelope(exc.code, exc.message, req_id), headers)
-        if isinstance(result, Listing):
-            return self._answer(200, result.envelope(), headers)
-        return self._answer(200, {"success": True, "results": public(result)}, headers)
+        body = result.envelope() if isinstance(result, Listing) else {"success": True, "results": public(result)}
+        if not key.private_fields:
+            body["results"] = without_private_values(body["results"])
+        return self._answer(200, body, headers)
 
     @staticmethod
     def _answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

@@ -283,3 +283,21 @@ def test_read_only_key_cannot_set_values(ashby, method):
     response = ashby.call(method, {}, key=ASHBY_READ_ONLY_KEY)
     assert response.status_code == 403
     assert response.json()["errorInfo"]["code"] == "missing_endpoint_permission"
+
+
+def test_private_values_are_hidden_on_every_object_from_keys_without_private_fields(ashby) -> None:
+    private = ashby.results(
+        "customField.create",
+        {"fieldType": "String", "objectType": "Candidate", "title": "Salary notes", "isPrivate": True},
+    )
+    candidate = make_candidate(ashby)
+    ashby.results(
+        "customField.setValue",
+        {"objectId": candidate["id"], "objectType": "Candidate", "fieldId": private["id"], "fieldValue": "secret"},
+    )
+    seen = ashby.results("candidate.info", {"id": candidate["id"]})
+    assert [v["title"] for v in seen["customFields"]] == ["Salary notes"]
+    hidden = ashby.results("candidate.info", {"id": candidate["id"]}, key=ASHBY_NO_PRIVATE_KEY)
+    assert hidden["customFields"] == []
+    listed = ashby.results("candidate.list", {}, key=ASHBY_NO_PRIVATE_KEY)
+    assert all(c["customFields"] == [] for c in listed)

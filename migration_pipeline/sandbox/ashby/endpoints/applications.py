@@ -345,7 +345,6 @@ def render(ctx: Ctx, app: Json, view: str = "info") -> Json:
     history, the job with its brand)."""
     job = ctx.state.get("jobs", app["job"]["id"])
     job_now = job_shape(job) if job else copy.deepcopy(app["job"])
-    custom = [v for v in app.get("customFields", []) if ctx.key.private_fields or not v.get("isPrivate")]
     out: Json = {"id": app["id"], "createdAt": app["createdAt"], "updatedAt": app["updatedAt"]}
     if "archivedAt" in app:
         out["archivedAt"] = app["archivedAt"]
@@ -353,7 +352,7 @@ def render(ctx: Ctx, app: Json, view: str = "info") -> Json:
     out["status"] = app["status"]
     if app.get("resumeFileHandle") is not None:
         out["resumeFileHandle"] = copy.deepcopy(app["resumeFileHandle"])
-    out["customFields"] = copy.deepcopy(custom)
+    out["customFields"] = copy.deepcopy(app.get("customFields", []))  # private values: hidden by the app
     if view == "create":
         out["currentInterviewStage"] = {"id": app["currentInterviewStage"]["id"]}
     else:
