@@ -9,6 +9,8 @@ maintenance window affects; everything else here is the same for both.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import random
 import socket
@@ -40,9 +42,6 @@ def key_fingerprint(secret: str) -> str:
 
 def credential_of(headers: dict[str, str]) -> str | None:
     """The API key (Basic username) or bearer token of a request, if any."""
-    import base64
-    import binascii
-
     auth = headers.get("authorization", "")
     scheme, _, value = auth.partition(" ")
     if scheme.lower() == "basic" and value:

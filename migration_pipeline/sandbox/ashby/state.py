@@ -42,6 +42,14 @@ KINDS: tuple[str, ...] = (
     "files",
     "feedback",
     "hiring_team_members",
+    # activity around applications (endpoints/activity.py)
+    "interviews",
+    "interview_schedules",
+    "interview_events",
+    "job_postings",
+    "offers",
+    "projects",
+    "survey_submissions",
 )
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -152,9 +152,13 @@ def application_feedback_submit(ctx: Ctx, body: Json):
         if user_id is None:
             raise invalid_input("Missing required field: userId (required with interviewEventId)")
         get_user(ctx, user_id)
-        events = ctx.state.collections.get("interview_events", {})
-        if event_id not in events:
+        event = ctx.state.collections.get("interview_events", {}).get(event_id)
+        if event is None:
             raise not_found("interview_event", event_id)
+        if event.get("_applicationId") != app["id"]:
+            raise invalid_input(f"Invalid value for interviewEventId: {event_id} is not an event of this application")
+        if user_id not in event.get("interviewerUserIds", []):
+            raise invalid_input(f"Invalid value for userId: {user_id} must be an interviewer on the interview event")
     user = get_user(ctx, user_id) if user_id is not None else acting_user(ctx)
     values = check_submissions(form, body["feedbackForm"])
 
