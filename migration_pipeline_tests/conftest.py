@@ -40,6 +40,16 @@ class RunningLever:
     def org(self) -> LeverOrg:
         return self.sandbox.org
 
+    @property
+    def state_dir(self) -> Any:
+        """A folder of this sandbox's own for client-side state (rate buckets)."""
+        import tempfile
+        from pathlib import Path
+
+        if not hasattr(self, "_state_dir"):
+            self._state_dir = Path(tempfile.mkdtemp(prefix="lever-client-"))
+        return self._state_dir
+
     def session(self, key: str | None = FULL_KEY) -> requests.Session:
         s = requests.Session()
         if key is not None:

@@ -35,6 +35,14 @@ ADMIN_PREFIX = "/__sandbox"
 FAULT_STATUSES = {"429": 429, "500": 500, "502": 502, "503": 503}
 
 
+def content_disposition(filename: str) -> str:
+    """An attachment header for any file name: an ASCII fallback plus the UTF-8 name (RFC 6266 / 5987)."""
+    from urllib.parse import quote
+
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace('"', "'").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 def key_fingerprint(secret: str) -> str:
     """A stable label for an API key or token, safe to log (the request log never holds secrets)."""
     return "key-" + hashlib.sha256(secret.encode()).hexdigest()[:10]

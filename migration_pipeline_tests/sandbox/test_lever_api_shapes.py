@@ -205,3 +205,17 @@ def test_unknown_path_and_unknown_id_answer_lever_errors(lever: RunningLever) ->
     assert missing.json()["code"] == "ResourceNotFound"
     assert lever.get("/no_such_endpoint").status_code == 404
     assert set(lever.get("/no_such_endpoint").json()) == {"code", "message"}
+
+
+def test_download_of_a_file_with_a_unicode_name(lever: RunningLever) -> None:
+    for opp_id, plan in lever.org.plans.items():
+        if not plan.resumes or lever.org.opportunities[opp_id]["confidentiality"] != "non-confidential":
+            continue
+        for resume in lever.org.sub_resources(opp_id, "resumes"):
+            name = resume["file"]["name"]
+            if resume["file"]["status"] != "error" and not name.isascii():
+                response = lever.get(f"/opportunities/{opp_id}/resumes/{resume['id']}/download")
+                assert response.status_code == 200 and len(response.content) == resume["file"]["size"]
+                assert "filename*=UTF-8''" in response.headers["content-disposition"]
+                return
+    raise AssertionError("no resume with a non-ASCII file name generated")

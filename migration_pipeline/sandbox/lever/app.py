@@ -35,6 +35,7 @@ from migration_pipeline.sandbox.serving import (
     SandboxControls,
     admin_routes,
     build_app,
+    content_disposition,
     credential_of,
     serve_in_thread,
 )
@@ -449,7 +450,7 @@ class LeverSandbox:
             return Response(
                 content,
                 media_type="application/octet-stream",
-                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+                headers={"Content-Disposition": content_disposition(name)},
             )
 
         return download
