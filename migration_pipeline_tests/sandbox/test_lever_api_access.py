@@ -16,6 +16,7 @@ from migration_pipeline_tests.conftest import (
     RunningLever,
     lever_config,
 )
+from migration_pipeline_tests.lever import oauth_tokens
 
 
 def test_no_key_is_a_401(lever: RunningLever) -> None:
@@ -146,29 +147,8 @@ def test_request_log_shows_lever_requests(fresh_lever: RunningLever) -> None:
     assert FULL_KEY not in str(log)
 
 
-def _oauth_tokens(lever: RunningLever, scope: str) -> dict:
-    authorize = requests.get(
-        f"{lever.root}/oauth/authorize",
-        params={"client_id": OAUTH_CLIENT.client_id, "redirect_uri": "https://example.com/cb", "state": "s1",
-                "response_type": "code", "scope": scope, "audience": "https://api.lever.co/v1/"},
-        allow_redirects=False, timeout=30,
-    )  # fmt: skip
-    assert authorize.status_code == 302
-    location = authorize.headers["location"]
-    assert location.startswith("https://example.com/cb?") and "state=s1" in location
-    code = location.split("code=")[1].split("&")[0]
-    token = requests.post(
-        f"{lever.root}/oauth/token",
-        data={"grant_type": "authorization_code", "client_id": OAUTH_CLIENT.client_id,
-              "client_secret": OAUTH_CLIENT.client_secret, "code": code, "redirect_uri": "https://example.com/cb"},
-        timeout=30,
-    )  # fmt: skip
-    assert token.status_code == 200
-    return token.json()
-
-
 def test_oauth_access_token_works_and_refresh_rotates(fresh_lever: RunningLever) -> None:
-    tokens = _oauth_tokens(fresh_lever, "offline_access opportunities:read:admin confidential:access:admin")
+    tokens = oauth_tokens(fresh_lever, "offline_access opportunities:read:admin confidential:access:admin")
     assert tokens["token_type"] == "Bearer" and tokens["expires_in"] == 3600 and tokens["refresh_token"]
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     ok = requests.get(f"{fresh_lever.api}/opportunities", params={"confidentiality": "all"}, headers=bearer, timeout=30)
@@ -183,7 +163,7 @@ def test_oauth_access_token_works_and_refresh_rotates(fresh_lever: RunningLever)
 
 
 def test_oauth_without_confidential_scope_cannot_ask_for_confidential(fresh_lever: RunningLever) -> None:
-    tokens = _oauth_tokens(fresh_lever, "opportunities:read:admin")
+    tokens = oauth_tokens(fresh_lever, "opportunities:read:admin")
     assert "refresh_token" not in tokens  # no offline_access asked
     bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
     response = requests.get(
@@ -196,7 +176,7 @@ def test_oauth_access_token_expires(lever_org_pristine) -> None:
     sandbox = LeverSandbox(lever_org_pristine, lever_config(oauth_access_ttl_seconds=0.5))
     with sandbox.serve() as server:
         running = RunningLever(sandbox, server.base_url)
-        tokens = _oauth_tokens(running, "offline_access opportunities:read:admin")
+        tokens = oauth_tokens(running, "offline_access opportunities:read:admin")
         bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
         assert requests.get(f"{running.api}/stages", headers=bearer, timeout=30).status_code == 200
         time.sleep(0.6)

@@ -1,0 +1,1 @@
+"""Dagster wiring for the Lever source: resources, partitions, raw assets."""

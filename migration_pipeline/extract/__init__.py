@@ -1,0 +1,1 @@
+"""Extraction: landing fetched data and folding it into the DuckDB store."""
