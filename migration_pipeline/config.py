@@ -50,6 +50,10 @@ class Settings:
     ashby_api_key: Secret
     ashby_base_url: str
     data_dir: Path
+    # Lever's documented budget is 10/s with bursts of 20; the client bursts a little lower so jitter never
+    # trips Lever's bucket. Raise them only if Lever granted the key more.
+    lever_rate_per_second: float = 10.0
+    lever_burst: int = 10
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
@@ -64,4 +68,6 @@ class Settings:
             ashby_api_key=Secret(env.get("ASHBY_API_KEY", "")),
             ashby_base_url=env.get("ASHBY_BASE_URL", DEFAULT_ASHBY_BASE_URL).rstrip("/"),
             data_dir=Path(env.get("MIGRATION_DATA_DIR", DEFAULT_DATA_DIR)),
+            lever_rate_per_second=float(env.get("LEVER_RATE_PER_SECOND", "10")),
+            lever_burst=int(env.get("LEVER_BURST", "10")),
         )

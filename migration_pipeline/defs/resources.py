@@ -14,7 +14,11 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "lever": LeverResource(
-                api_key=dg.EnvVar("LEVER_API_KEY"), base_url=settings.lever_base_url, data_dir=data_dir
+                api_key=dg.EnvVar("LEVER_API_KEY"),
+                base_url=settings.lever_base_url,
+                data_dir=data_dir,
+                rate_per_second=settings.lever_rate_per_second,
+                burst=settings.lever_burst,
             ),
             "store": StoreResource(data_dir=data_dir),
         }
