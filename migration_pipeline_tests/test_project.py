@@ -95,3 +95,12 @@ def test_cli_help_lists_the_commands() -> None:
     ).stdout  # fmt: skip
     for flag in ("--port", "--seed", "--contacts", "--key", "--rate", "--burst", "--latency-ms", "--jitter-ms"):
         assert flag in sandbox
+
+
+def test_the_demo_extracts_exactly_what_the_sandbox_holds(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from migration_pipeline.demo import run_demo
+
+    settings = Settings.from_env(env={"MIGRATION_DATA_DIR": str(tmp_path)})
+    assert run_demo(settings, seed=3, contacts=40) == 0
+    out = capsys.readouterr().out
+    assert "0 tables differ from Lever" in out and "opportunities" in out

@@ -109,23 +109,18 @@ def extract_opportunities(
         return _skipped(), {str(k): int(v) for k, v in counts.items()}
     listing = landing.list_stream(OPPORTUNITIES.name)
     result = _land_list(client, listing, OPPORTUNITIES)
-    opportunities = list(listing.records())
     by_partition: dict[str, int] = defaultdict(int)
-    for opportunity in opportunities:
-        by_partition[partition_of(opportunity)] += 1
-    parents = {app["id"]: opp for opp in opportunities for app in applications_of(opp)}
     applications = StreamResult()
-    folded_opportunities, folded_applications = store.upsert_many([
-        ("opportunities", opportunities, {"partition_key": partition_of, "contact_id_of": lambda o: o.get("contact"),
-                                          "on_error": "skip"}),
-        ("applications", [a for opp in opportunities for a in applications_of(opp)],
-         {"partition_key": lambda a: partition_of(parents[a["id"]]),
-          "opportunity_id_of": lambda a: parents[a["id"]]["id"],
-          "contact_id_of": lambda a: parents[a["id"]].get("contact"), "on_error": "skip"}),
-    ])  # fmt: skip
-    result.add(folded_opportunities)
-    applications.add(folded_applications)
-    watermark = _max_updated(opportunities)
+    watermark: int | None = None
+    # folded in chunks, so memory stays flat however many opportunities the org has
+    for chunk in _chunks(listing.records(), FOLD_CHUNK):
+        for opportunity in chunk:
+            by_partition[partition_of(opportunity)] += 1
+        folded_opportunities, folded_applications = _fold_opportunities(store, chunk)
+        result.add(folded_opportunities)
+        applications.add(folded_applications)
+        chunk_max = _max_updated(chunk)
+        watermark = chunk_max if watermark is None else max(watermark, chunk_max or watermark)
     if watermark is not None:
         store.advance_watermark("opportunities", watermark)
     listing.mark_folded()
@@ -135,8 +130,30 @@ def extract_opportunities(
     return result, dict(by_partition)
 
 
-def _parent_lookup(mapping: dict[str, Any]):
-    return lambda record: mapping.get(record.get("id"))
+FOLD_CHUNK = 5_000
+
+
+def _chunks(records: Iterable[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _fold_opportunities(store: Store, opportunities: list[dict[str, Any]]) -> list[Any]:
+    parents = {app["id"]: opp for opp in opportunities for app in applications_of(opp)}
+    return store.upsert_many([
+        ("opportunities", opportunities, {"partition_key": partition_of, "contact_id_of": lambda o: o.get("contact"),
+                                          "on_error": "skip"}),
+        ("applications", [a for opp in opportunities for a in applications_of(opp)],
+         {"partition_key": lambda a: partition_of(parents[a["id"]]),
+          "opportunity_id_of": lambda a: parents[a["id"]]["id"],
+          "contact_id_of": lambda a: parents[a["id"]].get("contact"), "on_error": "skip"}),
+    ])  # fmt: skip
 
 
 def opportunities_in(store: Store, partition: str) -> list[tuple[str, str | None]]:
