@@ -8,7 +8,7 @@ from typing import Any
 
 import dagster as dg
 
-from migration_pipeline.defs.lever.partitions import lever_postings
+from migration_pipeline.defs.lever.partitions import NO_POSTING, lever_postings
 from migration_pipeline.defs.lever.resources import LeverResource
 from migration_pipeline.defs.store import StoreResource
 from migration_pipeline.extract import lever_extract
@@ -68,6 +68,11 @@ def _reference_asset(stream: Stream) -> dg.AssetsDefinition:
                 client, store.store(), store.landing(), stream, run_session(context, store)
             )
             metadata = {**result.as_metadata(), **call_metadata(client, started)}
+        if stream.name == "postings":
+            # every posting is a partition, with opportunities or not (yet)
+            postings = list(store.store().raw_index("postings")["lever_id"])
+            context.instance.add_dynamic_partitions(lever_postings.name, [*postings, NO_POSTING])
+            metadata["partitions"] = len(postings) + 1
         return dg.MaterializeResult(metadata={"dagster/row_count": result.rows, **metadata})
 
     return reference
