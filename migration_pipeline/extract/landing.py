@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,9 +102,10 @@ class PartitionLanding:
     def add(self, opportunity_id: str, records: dict[str, list[dict[str, Any]]], extra: dict[str, Any]) -> None:
         write_atomic(self._path(opportunity_id), json.dumps({"records": records, **extra}))
 
-    def items(self) -> Iterator[tuple[str, dict[str, Any]]]:
+    def items(self) -> Iterator[tuple[str, Callable[[], dict[str, Any]]]]:
+        """(opportunity id, a function reading its records): nothing is read until asked for."""
         for path in sorted(self.root.glob("opp-*.json")):
-            yield path.stem.removeprefix("opp-"), json.loads(path.read_text(encoding="utf-8"))
+            yield path.stem.removeprefix("opp-"), lambda path=path: json.loads(path.read_text(encoding="utf-8"))
 
     def mark_folded(self) -> None:
         (self.root / "folded").touch()

@@ -130,7 +130,7 @@ def extract_opportunities(
     return result, dict(by_partition)
 
 
-FOLD_CHUNK = 5_000
+FOLD_CHUNK = 1_000  # opportunities folded per DuckDB write: memory stays flat however big the org is
 
 
 def _chunks(records: Iterable[dict[str, Any]], size: int) -> Iterable[list[dict[str, Any]]]:
@@ -238,19 +238,33 @@ def _fetch_opportunity(
     return records, files, unprocessable, missing
 
 
+FOLD_OPPORTUNITIES = 200  # opportunities folded per DuckDB write: memory stays flat however big a posting is
+
+
 def _fold_partition(
     store: Store, area: Any, partition: str, contacts: dict[str, str | None], results: dict[str, StreamResult]
 ) -> None:
+    landed = list(area.items())
+    for start in range(0, len(landed), FOLD_OPPORTUNITIES):
+        _fold_opportunity_records(store, landed[start : start + FOLD_OPPORTUNITIES], partition, contacts, results)
+    area.mark_folded()
+
+
+def _fold_opportunity_records(
+    store: Store, landed: list[tuple[str, Any]], partition: str, contacts: dict[str, str | None],
+    results: dict[str, StreamResult],
+) -> None:  # fmt: skip
     by_stream: dict[str, list[dict[str, Any]]] = defaultdict(list)
     parents: dict[str, dict[str, str]] = defaultdict(dict)
     files: list[dict[str, Any]] = []
     unprocessable: list[dict[str, Any]] = []
-    for opportunity_id, landed in area.items():
-        for name, items in landed["records"].items():
+    for opportunity_id, load in landed:
+        records = load()
+        for name, items in records["records"].items():
             by_stream[name].extend(items)
             parents[name].update((item.get("id"), opportunity_id) for item in items)
-        files += [{**f, "opportunity_id": opportunity_id} for f in landed.get("files", [])]
-        unprocessable += [{**u, "opportunity_id": opportunity_id} for u in landed.get("unprocessable", [])]
+        files += [{**f, "opportunity_id": opportunity_id} for f in records.get("files", [])]
+        unprocessable += [{**u, "opportunity_id": opportunity_id} for u in records.get("unprocessable", [])]
     batches = []
     for stream in OPPORTUNITY_STREAMS:
         owner = parents[stream.name]
@@ -267,11 +281,10 @@ def _fold_partition(
         store.record_unprocessable(
             item["kind"], item["file_id"], item["opportunity_id"], item["status"], item["message"]
         )
-    results["resumes"].extra["files_stored"] = sum(f["kind"] == "resumes" for f in files)
-    results["files"].extra["files_stored"] = sum(f["kind"] == "files" for f in files)
-    results["resumes"].extra["unprocessable"] = sum(u["kind"] == "resumes" for u in unprocessable)
-    results["files"].extra["unprocessable"] = sum(u["kind"] == "files" for u in unprocessable)
-    area.mark_folded()
+    for kind in ("resumes", "files"):
+        extra = results[kind].extra
+        extra["files_stored"] = extra.get("files_stored", 0) + sum(f["kind"] == kind for f in files)
+        extra["unprocessable"] = extra.get("unprocessable", 0) + sum(u["kind"] == kind for u in unprocessable)
 
 
 def extract_all(client: LeverClient, store: Store, landing: Landing, data_dir: Path) -> dict[str, StreamResult]:
