@@ -24,6 +24,7 @@ from migration_pipeline.defs.lever.assets import (
 from migration_pipeline.defs.lever.partitions import lever_postings
 from migration_pipeline.defs.lever.resources import LeverResource
 from migration_pipeline.defs.store import StoreResource
+from migration_pipeline.lever.streams import EXTRACTED_OBJECTS
 from migration_pipeline.sandbox.lever.app import LeverSandbox, LeverSandboxConfig
 from migration_pipeline.sandbox.lever.auth import ApiKey
 from migration_pipeline.sandbox.lever.generator import generate_org
@@ -32,9 +33,6 @@ from migration_pipeline.store import Store
 # The demo org is served faster than Lever's 10 req/s so that it finishes in a minute or two; the client paces
 # itself to whatever budget it is given, as it does at 10/s against Lever.
 DEMO_RATE_PER_SECOND = 100.0
-EXTRACTED = ("users", "postings", "stages", "archive_reasons", "sources", "tags", "feedback_templates", "requisitions",
-             "opportunities", "applications", "notes", "feedback", "forms", "interviews", "panels", "offers",
-             "referrals", "resumes", "files")  # fmt: skip
 
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}  # step-by-step logs stay in the event log
@@ -77,7 +75,7 @@ def run_demo(settings: Settings, *, seed: int = 1, contacts: int = 500) -> int:
     counts = Store(data_dir / "migration.duckdb").raw_counts()
     print(f"\n{'object':<22}{'in Lever':>10}{'in lever_raw':>14}")
     mismatches = 0
-    for name in EXTRACTED:
+    for name in EXTRACTED_OBJECTS:
         expected, found = inventory["objects"][name]["total"], counts.get(name, 0)
         mismatches += found != expected
         print(f"{name:<22}{expected:>10}{found:>14}{'' if found == expected else '   <-- differs'}")

@@ -49,6 +49,15 @@ class StreamResult:
         self.rows += upsert.inserted + upsert.updated + upsert.unchanged
         self.rejected += [f"{index}: {reason}" for index, reason in upsert.rejected]
 
+    def merge(self, part: StreamResult) -> None:
+        """Add another run of the same stream (another partition) to this one."""
+        for name in ("rows", "inserted", "updated", "unchanged", "pages_fetched"):
+            setattr(self, name, getattr(self, name) + getattr(part, name))
+        self.resumed = self.resumed or part.resumed
+        self.rejected += part.rejected
+        for key, value in part.extra.items():
+            self.extra[key] = self.extra.get(key, 0) + value if isinstance(value, int | float) else value
+
     def as_metadata(self) -> dict[str, Any]:
         return {"rows": self.rows, "inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged,
                 "pages_fetched": self.pages_fetched, "resumed": self.resumed, "rejected": len(self.rejected),
@@ -298,10 +307,6 @@ def extract_all(client: LeverClient, store: Store, landing: Landing, data_dir: P
     results["opportunities"], per_partition = extract_opportunities(client, store, landing, session)
     for partition in sorted(per_partition):
         for name, result in extract_partition(client, store, landing, data_dir, partition, session=session).items():
-            total = results.setdefault(name, StreamResult())
-            total.rows += result.rows
-            total.inserted += result.inserted
-            total.updated += result.updated
-            total.unchanged += result.unchanged
+            results.setdefault(name, StreamResult()).merge(result)
     landing.close_session()
     return results

@@ -64,6 +64,15 @@ OPPORTUNITY_STREAMS: tuple[Stream, ...] = tuple(
 )
 
 
+# Every object type extraction lands in `lever_raw` (applications come with the opportunity index).
+EXTRACTED_OBJECTS: tuple[str, ...] = (
+    *(s.name for s in REFERENCE_STREAMS),
+    OPPORTUNITIES.name,
+    "applications",
+    *(s.name for s in OPPORTUNITY_STREAMS),
+)
+
+
 def applications_of(opportunity: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The application objects of an opportunity fetched with `expand=applications`."""
     return [a for a in opportunity.get("applications") or [] if isinstance(a, dict)]

@@ -22,7 +22,7 @@ from migration_pipeline.extract.landing import Landing
 from migration_pipeline.lever.client import LeverClient
 from migration_pipeline.lever.errors import LeverConfidentialAccessError
 from migration_pipeline.lever.ratelimit import SharedTokenBucket
-from migration_pipeline.lever.streams import NO_POSTING, OPPORTUNITY_STREAMS, REFERENCE_STREAMS
+from migration_pipeline.lever.streams import EXTRACTED_OBJECTS, NO_POSTING
 from migration_pipeline.sandbox.lever.app import LeverSandbox
 from migration_pipeline.sandbox.lever.generator import generate_org
 from migration_pipeline.sandbox.lever.org import LeverOrg
@@ -31,9 +31,7 @@ from migration_pipeline_tests.conftest import FULL_KEY, NO_CONFIDENTIAL_KEY, Run
 from migration_pipeline_tests.lever import fast_client
 
 WORKERS = 8  # lever_extract.extract_partition's default
-EXTRACTED_TYPES = (
-    [s.name for s in REFERENCE_STREAMS] + ["opportunities", "applications"] + [s.name for s in OPPORTUNITY_STREAMS]
-)
+EXTRACTED_TYPES = EXTRACTED_OBJECTS
 
 
 @pytest.fixture(scope="module")

@@ -129,7 +129,7 @@ def lever_opportunity_records_raw(
                 session=run_session(context, store),
             )  # fmt: skip
             for name, result in results.items():
-                merge_into(totals[name], result)
+                totals[name].merge(result)
         calls = call_metadata(client, started)
     for name, total in totals.items():
         yield dg.MaterializeResult(
@@ -137,14 +137,6 @@ def lever_opportunity_records_raw(
             metadata={"dagster/row_count": total.rows, "partitions": len(context.partition_keys),
                       **total.as_metadata(), **calls},
         )  # fmt: skip
-
-
-def merge_into(total: lever_extract.StreamResult, part: lever_extract.StreamResult) -> None:
-    for name in ("rows", "inserted", "updated", "unchanged", "pages_fetched"):
-        setattr(total, name, getattr(total, name) + getattr(part, name))
-    total.resumed = total.resumed or part.resumed
-    for key, value in part.extra.items():
-        total.extra[key] = total.extra.get(key, 0) + value if isinstance(value, int | float) else value
 
 
 ASSETS: list[Callable[..., Any] | dg.AssetsDefinition] = [
