@@ -1,4 +1,4 @@
-"""`migration-pipeline`: the command line (`demo`, `sandbox lever|ashby|both|ashby-setup`)."""
+"""`migration-pipeline`: the command line (`demo`, `plan`, `sandbox lever|ashby|both|ashby-setup`)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     setups.add_argument("--contacts", type=int, default=500)
     setups.add_argument("--out", required=True, help="where to write the setup YAML")
     setups.add_argument("--partial-out", help="also write the setup with some stages, reasons and users missing")
+    plan = commands.add_parser("plan", help="transform what was extracted and write the migration plan")
+    plan.add_argument("--mapping", help="mapping YAML (default: MIGRATION_MAPPING_FILE, data/mapping.yaml, the sample)")
+    plan.add_argument("--quiet", action="store_true", help="print only where the plan was written")
     return parser
 
 
@@ -95,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         from migration_pipeline.demo import run_demo
 
         sys.exit(run_demo(Settings.from_env(), seed=args.seed, contacts=args.contacts))
+    elif args.command == "plan":
+        from migration_pipeline.plan_command import run_plan
+
+        sys.exit(run_plan(Settings.from_env(), mapping=args.mapping, quiet=args.quiet))
 
 
 if __name__ == "__main__":

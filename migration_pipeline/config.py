@@ -54,6 +54,11 @@ class Settings:
     # trips Lever's bucket. Raise them only if Lever granted the key more.
     lever_rate_per_second: float = 10.0
     lever_burst: int = 10
+    # Ashby allows about 1,000 requests a minute per key (Airbyte's figure, and the x-ratelimit-limit header
+    # recorded from real traffic); the client paces every user of the key to this together.
+    ashby_rate_per_minute: float = 1000.0
+    # the mapping config (empty: data/mapping.yaml when it exists, else data/mapping.sample.yaml)
+    mapping_file: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
@@ -70,4 +75,6 @@ class Settings:
             data_dir=Path(env.get("MIGRATION_DATA_DIR", DEFAULT_DATA_DIR)),
             lever_rate_per_second=float(env.get("LEVER_RATE_PER_SECOND", "10")),
             lever_burst=int(env.get("LEVER_BURST", "10")),
+            mapping_file=env.get("MIGRATION_MAPPING_FILE", ""),
+            ashby_rate_per_minute=float(env.get("ASHBY_RATE_PER_MINUTE", "1000")),
         )

@@ -1,0 +1,1 @@
+"""Dagster wiring for the Ashby destination: the client resource."""

@@ -1,0 +1,1 @@
+"""Lever raw tables -> canonical tables (DuckDB schema `canonical`), the mapping config and the migration plan."""

@@ -1,0 +1,185 @@
+"""One posting partition's per-opportunity records -> canonical notes, feedback, files and form custom-field
+values. Each record type has a destination (see the README's table); nothing is dropped without a `skipped` row."""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass, field
+from typing import Any
+
+from migration_pipeline.transform.context import Context
+from migration_pipeline.transform.feedback import FeedbackForms, feedback_rows
+from migration_pipeline.transform.notes import application_rows, form_rows, interview_rows, note_rows, offer_rows
+from migration_pipeline.transform.timestamps import iso_from_epoch_ms
+
+Json = dict[str, Any]
+
+# the Ashby custom field type a Lever form field's values fit (used when the loader creates the field)
+ASHBY_FIELD_TYPE = {
+    "currency": "Number",
+    "date": "Date",
+    "yes-no": "Boolean",
+    "dropdown": "ValueSelect",
+    "multiple-choice": "ValueSelect",
+    "multiple-select": "MultiValueSelect",
+    "textarea": "LongText",
+    "text": "String",
+}
+RECORD_TYPES = ("notes", "feedback", "forms", "interviews", "panels", "offers", "referrals", "resumes", "files")
+
+
+@dataclass
+class PartitionRecords:
+    notes: list[Json] = field(default_factory=list)
+    feedback: list[Json] = field(default_factory=list)
+    files: list[Json] = field(default_factory=list)
+    field_values: list[Json] = field(default_factory=list)
+    archived: list[Json] = field(default_factory=list)  # archive-only records: (lever_type, lever_id, why)
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who an opportunity's records belong to in Ashby."""
+
+    candidate_key: str
+    has_application: bool
+
+
+def _file_row(
+    kind: str,
+    record: Json,
+    opp_id: str,
+    owner: Owner,
+    partition: str,
+    content: Json | None,
+    unprocessable: Json | None,
+    resume_choice: dict[str, str],
+) -> Json:
+    meta = record.get("file") if kind == "resumes" else record
+    meta = meta or {}
+    name = meta.get("name") or f"{record['id']}{meta.get('ext') or ''}"
+    status, reason = "ready", None
+    if unprocessable is not None:
+        status, reason = "unprocessable", f"Lever answered {unprocessable.get('status')}: file could not be processed"
+    elif content is None:
+        status, reason = "missing", "the file's content was not downloaded"
+    context = (
+        "CandidateResume"
+        if kind == "resumes" and resume_choice.get(owner.candidate_key) == record["id"]
+        else "CandidateFiles"
+    )
+    return {
+        "lever_type": kind,
+        "lever_file_id": str(record["id"]),
+        "lever_opportunity_id": opp_id,
+        "candidate_key": owner.candidate_key,
+        "partition_key": partition,
+        "filename": name,
+        "content_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+        "size": (content or {}).get("size") or meta.get("size"),
+        "sha256": (content or {}).get("sha256"),
+        "path": (content or {}).get("path"),
+        "upload_context": context,
+        "uploaded_at": iso_from_epoch_ms(meta.get("uploadedAt") or record.get("createdAt")),
+        "status": status,
+        "reason": reason,
+    }
+
+
+def _form_values(forms: list[Json], opp_id: str, owner: Owner, partition: str, ctx: Context) -> list[Json]:
+    """Profile-form fields mapped to Ashby custom fields (`custom_fields.forms` in the mapping)."""
+    wanted = ctx.config.custom_fields.forms
+    out = []
+    for form in forms:
+        if form.get("deletedAt"):
+            continue
+        for rule in wanted:
+            if rule.lever_form != form.get("text"):
+                continue
+            lever_field = next((f for f in form.get("fields") or [] if f.get("text") == rule.lever_field), None)
+            if lever_field is None or lever_field.get("value") in (None, "", []):
+                continue
+            object_key = owner.candidate_key if rule.object == "Candidate" else opp_id
+            if rule.object == "Application" and not owner.has_application:
+                continue
+            out.append(
+                {
+                    "object_type": rule.object,
+                    "object_key": object_key,
+                    "field_title": rule.ashby_field,
+                    "field_type": ASHBY_FIELD_TYPE.get(lever_field.get("type") or "", "String"),
+                    "value": lever_field.get("value"),
+                    "lever_type": "forms",
+                    "lever_id": str(form["id"]),
+                    "lever_field_type": lever_field.get("type"),
+                    "on_mismatch": rule.on_mismatch,
+                    "partition_key": partition,
+                }
+            )
+    return out
+
+
+def build_partition(
+    partition: str,
+    records: dict[str, dict[str, list[Json]]],  # record type -> opportunity id -> payloads
+    applications: dict[str, list[Json]],  # opportunity id -> expanded Lever application objects
+    owners: dict[str, Owner],
+    files: dict[tuple[str, str], Json],  # (kind, file id) -> stored content (sha256, size, path)
+    unprocessable: dict[tuple[str, str], Json],
+    resume_choice: dict[str, str],  # candidate key -> the resume id that becomes the Ashby resume
+    ctx: Context,
+) -> PartitionRecords:
+    out = PartitionRecords()
+    forms = FeedbackForms(ctx)
+    opp_ids = sorted({oid for by_opp in records.values() for oid in by_opp} | set(applications))
+    for opp_id in opp_ids:
+        owner = owners.get(opp_id)
+        if owner is None:
+            for kind, by_opp in records.items():
+                for record in by_opp.get(opp_id, []):
+                    ctx.skip(
+                        kind,
+                        str(record["id"]),
+                        opp_id,
+                        partition,
+                        "opportunity_not_migrated",
+                        "its opportunity is not migrated (see the opportunity's skip reason)",
+                    )
+            continue
+        got = {kind: records.get(kind, {}).get(opp_id, []) for kind in RECORD_TYPES}
+        key = owner.candidate_key
+        out.notes += note_rows(got["notes"], opp_id, key, partition, ctx)
+        out.notes += interview_rows(got["interviews"], opp_id, key, partition, ctx)
+        out.notes += offer_rows(got["offers"], opp_id, key, partition, ctx)
+        out.notes += form_rows(got["forms"], "forms", opp_id, key, partition, ctx)
+        out.notes += form_rows(got["referrals"], "referrals", opp_id, key, partition, ctx)
+        out.notes += application_rows(applications.get(opp_id, []), opp_id, key, partition, ctx)
+        out.feedback += feedback_rows(got["feedback"], opp_id, key, partition, owner.has_application, forms, ctx)
+        out.field_values += _form_values(got["forms"], opp_id, owner, partition, ctx)
+        for panel in got["panels"]:
+            out.archived.append(
+                {
+                    "lever_type": "panels",
+                    "lever_id": str(panel["id"]),
+                    "lever_opportunity_id": opp_id,
+                    "partition_key": partition,
+                    "destination": "archive-only; its interviews are notes",
+                }
+            )
+        for kind in ("resumes", "files"):
+            for record in got[kind]:
+                fid = str(record["id"])
+                row = _file_row(
+                    kind,
+                    record,
+                    opp_id,
+                    owner,
+                    partition,
+                    files.get((kind, fid)),
+                    unprocessable.get((kind, fid)),
+                    resume_choice,
+                )
+                if row["status"] != "ready":
+                    ctx.skip(kind, fid, opp_id, partition, f"file_{row['status']}", row["reason"])
+                out.files.append(row)
+    return out

@@ -1,0 +1,309 @@
+"""Run the transform against the store: `transform_org` (candidates, applications, jobs, tags, org-level
+custom field values, resolutions) and `transform_partitions` (per posting: notes, feedback, files, form
+values). Each reads under a short connection, computes without one, then merges its scope in one write."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from migration_pipeline.lever.streams import NO_POSTING
+from migration_pipeline.store import Store
+from migration_pipeline.store import ashby_org as ashby_org_store
+from migration_pipeline.transform.applications import build_applications
+from migration_pipeline.transform.context import Context, LeverReference
+from migration_pipeline.transform.jobs import build_jobs
+from migration_pipeline.transform.mapping import MappingConfig
+from migration_pipeline.transform.people import build_people
+from migration_pipeline.transform.records import RECORD_TYPES, Owner, build_partition
+from migration_pipeline.transform.resolve import AshbyOrg
+from migration_pipeline.transform.tables import TABLES, MergeResult, ensure_tables, merge_rows
+
+Json = dict[str, Any]
+
+ORG_SCOPE = "org"
+ORG_SKIP_TYPES = ("opportunities", "applications", "postings")
+ORG_VALUE_TYPES = ("contacts", "opportunities")
+REFERENCE_TYPES = ("users", "stages", "archive_reasons", "feedback_templates", "postings")
+
+
+class TransformError(RuntimeError):
+    """The transform cannot run (e.g. the Ashby org was never read)."""
+
+
+@dataclass
+class TransformResult:
+    scope: str
+    tables: dict[str, MergeResult] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: Counter = field(default_factory=Counter)
+    blocking: int = 0
+
+    def as_metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {f"rows_{k}": v for k, v in self.rows.items()}
+        for name, merged in self.tables.items():
+            meta[f"{name}_changed"] = merged.inserted + merged.updated + merged.deleted
+        meta["skipped"] = sum(self.skipped.values())
+        meta["blocking_problems"] = self.blocking
+        return meta
+
+
+def _payloads(con: duckdb.DuckDBPyConnection, object_type: str, where: str = "", params: Sequence = ()) -> list[Json]:
+    rows = con.execute(f"SELECT payload FROM lever_raw.{object_type} {where} ORDER BY lever_id", list(params))
+    return [json.loads(p) for (p,) in rows.fetchall()]
+
+
+def _context(con: duckdb.DuckDBPyConnection, config: MappingConfig) -> Context:
+    snapshot = ashby_org_store.read_snapshot(con)
+    if not snapshot:
+        raise TransformError(
+            "the Ashby org has not been read yet: materialize `ashby_org_metadata` (or run `migration-pipeline plan`)"
+            " so the transform knows the org's users, interview plans, stages, reasons and forms"
+        )
+    lever = LeverReference.from_payloads(**{t: _payloads(con, t) for t in REFERENCE_TYPES})
+    return Context.build(config, AshbyOrg.from_kinds(snapshot), lever)
+
+
+def _uses(ctx: Context, scope: str) -> list[Json]:
+    grouped: dict[tuple, list[str]] = defaultdict(list)
+    names: dict[tuple, tuple[str, str | None]] = {}
+    for match, example in ctx.unresolved:
+        key = (match.dimension, match.scope, match.lever_key, match.how)
+        grouped[key].append(example)
+        names[key] = (match.lever_name, match.ashby_name)
+    return [
+        {
+            "transform_scope": scope,
+            "dimension": dim,
+            "scope": sc,
+            "lever_key": lk,
+            "how": how,
+            "lever_name": names[(dim, sc, lk, how)][0],
+            "ashby_name": names[(dim, sc, lk, how)][1],
+            "uses": len(examples),
+            "example_ids": sorted(set(examples))[:5],
+        }
+        for (dim, sc, lk, how), examples in grouped.items()
+    ]
+
+
+def _problems(ctx: Context, scope: str) -> list[Json]:
+    return [
+        {
+            "transform_scope": scope,
+            **{k: getattr(p, k) for k in ("code", "message", "blocking", "dimension", "lever_value")},
+        }
+        for p in ctx.resolution.all_problems()
+    ]
+
+
+def _skips(ctx: Context, types: Iterable[str]) -> list[Json]:
+    wanted = set(types)
+    return [
+        {
+            "lever_type": s.lever_type,
+            "lever_id": s.lever_id,
+            "lever_opportunity_id": s.opportunity_id,
+            "partition_key": s.partition_key,
+            "reason_code": s.reason_code,
+            "reason": s.reason,
+        }
+        for s in ctx.skipped
+        if s.lever_type in wanted
+    ]
+
+
+def _resolve_reference(ctx: Context) -> None:
+    """Resolve every Lever user, source and archive reason, so the plan shows each decision once."""
+    for user in ctx.lever.users.values():
+        ctx.resolution.users.resolve(user["id"], user.get("email") or user["id"])
+    for reason in ctx.lever.archive_reasons.values():
+        if reason.get("type") != "hired":
+            ctx.resolution.archive_reasons.resolve(reason["id"], reason.get("text") or "")
+
+
+def _resolution_rows(ctx: Context) -> list[Json]:
+    return [
+        {
+            "dimension": m.dimension,
+            "scope": m.scope,
+            "lever_key": m.lever_key,
+            "lever_name": m.lever_name,
+            "how": m.how,
+            "ashby_id": m.ashby_id,
+            "ashby_name": m.ashby_name,
+        }
+        for m in ctx.resolution.all_matches()
+    ]
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    result: TransformResult,
+    name: str,
+    rows: list[Json],
+    scope_sql: str = "TRUE",
+    params: Sequence = (),
+) -> None:
+    result.tables[name] = merge_rows(con, TABLES[name], rows, scope_sql=scope_sql, scope_params=params)
+    result.rows[name] = len(rows)
+
+
+def transform_org(store: Store, config: MappingConfig) -> TransformResult:
+    with store.connect() as con:
+        ensure_tables(con)
+        ctx = _context(con, config)
+        opportunities = _payloads(con, "opportunities")
+    _resolve_reference(ctx)
+    people = build_people(opportunities, ctx)
+    holding = config.policies.no_posting == "holding_job" and any(
+        (o.get("applications") or []) == [] or not any(a.get("posting") for a in o.get("applications") or [])
+        for o in opportunities
+        if o["id"] in people.candidate_of
+    )
+    jobs = build_jobs(list(ctx.lever.postings.values()), ctx, holding_needed=holding)
+    applications, app_values = build_applications(opportunities, people.candidate_of, jobs, ctx)
+    result = TransformResult(ORG_SCOPE)
+    skip_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_SKIP_TYPES))
+    value_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_VALUE_TYPES))
+    with store.connect() as con:
+        _write(con, result, "candidates", people.candidates)
+        _write(con, result, "candidate_merges", people.merges)
+        _write(con, result, "candidate_tags", people.tags)
+        _write(con, result, "jobs", jobs)
+        _write(con, result, "applications", applications)
+        _write(con, result, "custom_field_values", people.field_values + app_values, value_scope)
+        _write(con, result, "skipped", _skips(ctx, ORG_SKIP_TYPES), skip_scope)
+        _write(con, result, "resolutions", _resolution_rows(ctx))
+        _write(con, result, "value_uses", _uses(ctx, ORG_SCOPE), "transform_scope = ?", [ORG_SCOPE])
+        problems = _problems(ctx, ORG_SCOPE)
+        _write(con, result, "problems", problems, "transform_scope = ?", [ORG_SCOPE])
+    result.skipped = Counter(s.reason_code for s in ctx.skipped)
+    result.blocking = sum(1 for p in problems if p["blocking"])
+    return result
+
+
+def _owners(con: duckdb.DuckDBPyConnection) -> dict[str, Owner]:
+    rows = con.execute(
+        """SELECT o.opportunity_id, c.candidate_key, a.lever_opportunity_id IS NOT NULL
+           FROM (SELECT candidate_key, unnest(CAST(lever_opportunity_ids AS VARCHAR[])) AS opportunity_id
+                 FROM canonical.candidates) o
+           JOIN canonical.candidates c USING (candidate_key)
+           LEFT JOIN canonical.applications a ON a.lever_opportunity_id = o.opportunity_id"""
+    ).fetchall()
+    return {opp: Owner(candidate, bool(has_app)) for opp, candidate, has_app in rows}
+
+
+def _resume_choice(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Each candidate's most recent processable resume (across all their opportunities) becomes the resume."""
+    rows = con.execute(
+        """WITH owners AS (
+               SELECT candidate_key, unnest(CAST(lever_opportunity_ids AS VARCHAR[])) AS opportunity_id
+               FROM canonical.candidates)
+           SELECT o.candidate_key, arg_max(r.lever_id, coalesce(CAST(r.payload->>'$.file.uploadedAt' AS BIGINT),
+                  CAST(r.payload->>'$.createdAt' AS BIGINT), 0))
+           FROM lever_raw.resumes r JOIN owners o ON o.opportunity_id = r.opportunity_id
+           WHERE NOT EXISTS (SELECT 1 FROM meta.unprocessable_files u
+                             WHERE u.kind = 'resumes' AND u.file_id = r.lever_id)
+           GROUP BY o.candidate_key"""
+    ).fetchall()
+    return dict(rows)
+
+
+def _partition_inputs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> dict[str, Any]:
+    placeholders = ", ".join("?" for _ in keys)
+    where = f"WHERE partition_key IN ({placeholders})"
+    records: dict[str, dict[str, dict[str, list[Json]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for kind in RECORD_TYPES:
+        rows = con.execute(
+            f"SELECT partition_key, opportunity_id, payload FROM lever_raw.{kind} {where} ORDER BY lever_id", list(keys)
+        ).fetchall()
+        for partition, opp_id, payload in rows:
+            records[partition][kind][opp_id].append(json.loads(payload))
+    applications: dict[str, dict[str, list[Json]]] = defaultdict(dict)
+    for partition, opp_id, payload in con.execute(
+        f"SELECT partition_key, lever_id, payload FROM lever_raw.opportunities {where}", list(keys)
+    ).fetchall():
+        applications[partition][opp_id] = [
+            a for a in json.loads(payload).get("applications") or [] if isinstance(a, dict)
+        ]
+    files = {
+        (k, f): {"sha256": s, "size": n, "path": p}
+        for k, f, s, n, p in con.execute("SELECT kind, file_id, sha256, size, path FROM meta.file_contents").fetchall()
+    }
+    unprocessable = {
+        (k, f): {"status": s}
+        for k, f, s in con.execute("SELECT kind, file_id, status FROM meta.unprocessable_files").fetchall()
+    }
+    return {
+        "records": records,
+        "applications": applications,
+        "owners": _owners(con),
+        "files": files,
+        "unprocessable": unprocessable,
+        "resume_choice": _resume_choice(con),
+    }
+
+
+def transform_partitions(store: Store, config: MappingConfig, keys: Sequence[str]) -> TransformResult:
+    """Transform the given posting partitions: one read, then one merge per table over all of them."""
+    keys = list(dict.fromkeys(keys))
+    result = TransformResult(",".join(keys) if len(keys) <= 3 else f"{len(keys)} partitions")
+    if not keys:
+        return result
+    with store.connect() as con:
+        ensure_tables(con)
+        base = _context(con, config)
+        inputs = _partition_inputs(con, keys)
+    rows: dict[str, list[Json]] = defaultdict(list)
+    for key in keys:
+        ctx = Context(base.config, base.resolution, base.lever, base.as_of_ms)
+        out = build_partition(
+            key,
+            {kind: dict(by_opp) for kind, by_opp in inputs["records"].get(key, {}).items()},
+            inputs["applications"].get(key, {}),
+            inputs["owners"],
+            inputs["files"],
+            inputs["unprocessable"],
+            inputs["resume_choice"],
+            ctx,
+        )
+        rows["notes"] += out.notes
+        rows["feedback"] += out.feedback
+        rows["files"] += out.files
+        rows["archived_records"] += out.archived
+        rows["custom_field_values"] += out.field_values
+        rows["skipped"] += _skips(ctx, RECORD_TYPES)
+        rows["value_uses"] += _uses(ctx, key)
+        rows["problems"] += _problems(ctx, key)
+        result.skipped += Counter(s.reason_code for s in ctx.skipped)
+    marks = ", ".join("?" for _ in keys)
+    in_keys = f"partition_key IN ({marks})"
+    types = ", ".join(f"'{t}'" for t in RECORD_TYPES)
+    scopes = {
+        "notes": in_keys,
+        "feedback": in_keys,
+        "files": in_keys,
+        "archived_records": in_keys,
+        "custom_field_values": f"{in_keys} AND lever_type = 'forms'",
+        "skipped": f"{in_keys} AND lever_type IN ({types})",
+        "value_uses": f"transform_scope IN ({marks})",
+        "problems": f"transform_scope IN ({marks})",
+    }
+    with store.connect() as con:
+        for name, scope in scopes.items():
+            _write(con, result, name, rows[name], scope, keys)
+    result.blocking = len({p["message"] for p in rows["problems"] if p["blocking"]})
+    return result
+
+
+def partition_keys(store: Store) -> list[str]:
+    """Every posting partition with records (and the no-posting one)."""
+    with store.connect() as con:
+        keys = {k for (k,) in con.execute("SELECT DISTINCT partition_key FROM lever_raw.opportunities").fetchall() if k}
+    return sorted(keys - {NO_POSTING}) + ([NO_POSTING] if NO_POSTING in keys else [])
