@@ -2,12 +2,14 @@
 the pipeline's own Dagster assets into DuckDB.
 
 It materializes every `lever_raw` asset (reference lists, the opportunity index, then every posting
-partition in one run) exactly as an operator would from the Dagster UI, then prints each raw table next to
-what the sandbox says exists. Later stages (transform, load) extend it as they land.
+partition in one run) exactly as an operator would from the Dagster UI, prints each raw table next to what
+the sandbox says exists, then reads the Ashby sandbox's org (prepared for this Lever org), builds the
+canonical tables and writes the migration plan. The load extends it when it lands.
 """
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from pathlib import Path
@@ -16,6 +18,15 @@ import dagster as dg
 import requests
 
 from migration_pipeline.config import Settings
+from migration_pipeline.defs.ashby.resources import AshbyResource
+from migration_pipeline.defs.canonical.assets import (
+    PLAN_DIR,
+    ashby_org_metadata,
+    canonical_org,
+    canonical_records,
+    migration_plan,
+)
+from migration_pipeline.defs.canonical.resources import MappingResource
 from migration_pipeline.defs.lever.assets import (
     lever_opportunities_raw,
     lever_opportunity_records_raw,
@@ -25,9 +36,13 @@ from migration_pipeline.defs.lever.partitions import lever_postings
 from migration_pipeline.defs.lever.resources import LeverResource
 from migration_pipeline.defs.store import StoreResource
 from migration_pipeline.lever.streams import EXTRACTED_OBJECTS
+from migration_pipeline.sandbox.ashby.app import AshbySandbox, AshbySandboxConfig
+from migration_pipeline.sandbox.ashby.rpc import AshbyKey
+from migration_pipeline.sandbox.ashby.setup import build_state, setup_from_lever
 from migration_pipeline.sandbox.lever.app import LeverSandbox, LeverSandboxConfig
 from migration_pipeline.sandbox.lever.auth import ApiKey
 from migration_pipeline.sandbox.lever.generator import generate_org
+from migration_pipeline.sandbox.lever.org import LeverOrg
 from migration_pipeline.store import Store
 
 # The demo org is served faster than Lever's 10 req/s so that it finishes in a minute or two; the client paces
@@ -83,5 +98,45 @@ def run_demo(settings: Settings, *, seed: int = 1, contacts: int = 500) -> int:
     pace = f"{len(log) / elapsed:.0f}/s against a budget of {DEMO_RATE_PER_SECOND:.0f}/s"
     print(f"\n{len(log)} Lever calls in {elapsed:.0f} s ({pace}), {throttled} answered 429; "
           f"{mismatches} tables differ from Lever.")  # fmt: skip
-    print("Open the Dagster UI (dagster dev) to run the same assets against your own Lever.")
-    return 1 if mismatches else 0
+    if mismatches:
+        return 1
+    return _plan(sandbox.org, data_dir)
+
+
+def _plan(lever_org: LeverOrg, data_dir: Path) -> int:
+    """Read the Ashby sandbox's org, build the canonical tables and the plan through the assets."""
+    key = f"demo-{secrets.token_hex(8)}"
+    setup = setup_from_lever(lever_org)
+    ashby = AshbySandbox(lambda: build_state(setup), AshbySandboxConfig(keys=[AshbyKey(key)], rate_per_minute=60_000))
+    with ashby.serve() as server, dg.DagsterInstance.ephemeral() as instance:
+        print(f"\nAshby sandbox serving at {server.base_url}; building the canonical tables and the plan ...")
+        resources = {
+            "ashby": AshbyResource(api_key=key, base_url=server.base_url, rate_per_minute=60_000,
+                                   state_dir=str(data_dir / "state" / "ratelimit")),
+            "store": StoreResource(data_dir=str(data_dir)),
+            "mapping": MappingResource(data_dir=str(data_dir)),
+        }  # fmt: skip
+        partitions = sorted(Store(data_dir / "migration.duckdb").raw_index("opportunities")["partition_key"].unique())
+        instance.add_dynamic_partitions(lever_postings.name, partitions)
+        org = dg.materialize([ashby_org_metadata, canonical_org], resources=resources, instance=instance,
+                             run_config=QUIET)  # fmt: skip
+        records = dg.materialize(
+            [canonical_records], resources=resources, instance=instance, run_config=QUIET,
+            tags={"dagster/asset_partition_range_start": partitions[0],
+                  "dagster/asset_partition_range_end": partitions[-1]},
+        )  # fmt: skip
+        plan = dg.materialize([migration_plan], resources=resources, instance=instance, run_config=QUIET)
+    if not (org.success and records.success and plan.success):
+        print("The transform failed; see the errors above.")
+        return 1
+    summary = json.loads((data_dir / PLAN_DIR / "migration_plan.json").read_text())
+    print(f"\n{'Ashby object':<22}{'to create':>10}")
+    for name, count in summary["create"].items():
+        print(f"{name:<22}{count:>10}")
+    skipped = sum(s["records"] for s in summary["skipped"])
+    state = "ready to load" if summary["ready"] else f"{len(summary['blocking'])} blocking error(s)"
+    print(f"\nPlan: {state}; {skipped} records skipped by policy, each with its reason.")
+    print(
+        f"Read it: {data_dir / PLAN_DIR / 'migration_plan.md'}; open the Dagster UI (dagster dev) for the same assets."
+    )
+    return 0 if summary["ready"] else 2
