@@ -8,6 +8,7 @@ from typing import Any
 
 from migration_pipeline.lever.streams import NO_POSTING, applications_of, partition_of
 from migration_pipeline.transform.context import Context
+from migration_pipeline.transform.custom_fields import FieldValue
 from migration_pipeline.transform.jobs import HOLDING_JOB_KEY
 from migration_pipeline.transform.resolve import Problem
 from migration_pipeline.transform.timestamps import iso_from_epoch_ms
@@ -169,16 +170,10 @@ def build_applications(opportunities: list[Json], candidate_of: dict[str, str], 
             (fields.lever_origin, "ValueSelect", opp.get("origin")),
         ):
             if title and value:
-                values.append(
-                    {
-                        "object_type": "Application",
-                        "object_key": opp["id"],
-                        "field_title": title,
-                        "field_type": field_type,
-                        "value": value,
-                        "lever_type": "opportunities",
-                        "lever_id": opp["id"],
-                        "partition_key": partition,
-                    }
+                item = FieldValue(
+                    "Application", opp["id"], title, field_type, value, "opportunities", opp["id"], opp["id"], partition
                 )
+                row = ctx.field_value(item)
+                if row is not None:
+                    values.append(row)
     return applications, values

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from migration_pipeline.transform.custom_fields import FieldValue, field_value_row
 from migration_pipeline.transform.mapping import MappingConfig
 from migration_pipeline.transform.resolve import AshbyOrg, Match, Resolution
 
@@ -98,6 +99,23 @@ class Context:
             return None
         match = self.resolution.sources.resolve(source_text, source_text)
         return self.note_unresolved(match, example_id).ashby_id
+
+    def field_value(self, item: FieldValue) -> Json | None:
+        """The custom field row for a value, or None; a value that does not fit is listed under its policy."""
+        row, mismatch = field_value_row(self.resolution.org.custom_fields, item)
+        if mismatch:
+            kept = "kept what fits" if row is not None else "not set"
+            if item.on_mismatch == "note":
+                kept += "; the full value is in the form's note"
+            self.skip(
+                item.lever_type,
+                f"{item.lever_id}/{item.title}",
+                item.opportunity_id,
+                item.partition_key,
+                "custom_field_mismatch",
+                f"{item.title}: {mismatch} ({kept}; on_mismatch: {item.on_mismatch})",
+            )
+        return row
 
     def stage_name(self, lever_stage_id: str | None) -> str:
         stage = self.lever.stages.get(lever_stage_id or "") or {}

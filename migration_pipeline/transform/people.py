@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from migration_pipeline.lever.streams import NO_POSTING, partition_of
 from migration_pipeline.transform.context import Context
+from migration_pipeline.transform.custom_fields import FieldValue
 from migration_pipeline.transform.names import email_key
 from migration_pipeline.transform.phones import display_phone, normalize_phone
 from migration_pipeline.transform.timestamps import date_from_epoch_ms, iso_from_epoch_ms
@@ -261,15 +262,7 @@ def _candidate(
         values.append((fields.lever_headline, "LongText", people.candidates[-1]["headline"]))
     for title, field_type, value in values:
         if title:
-            people.field_values.append(
-                {
-                    "object_type": "Candidate",
-                    "object_key": key,
-                    "field_title": title,
-                    "field_type": field_type,
-                    "value": value,
-                    "lever_type": "contacts",
-                    "lever_id": key,
-                    "partition_key": None,
-                }
-            )
+            item = FieldValue("Candidate", key, title, field_type, value, "contacts", key, None, None)
+            row = ctx.field_value(item)
+            if row is not None:
+                people.field_values.append(row)

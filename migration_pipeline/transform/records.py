@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from migration_pipeline.transform.context import Context
+from migration_pipeline.transform.custom_fields import FieldValue
 from migration_pipeline.transform.feedback import FeedbackForms, feedback_rows
 from migration_pipeline.transform.notes import application_rows, form_rows, interview_rows, note_rows, offer_rows
 from migration_pipeline.transform.timestamps import iso_from_epoch_ms
@@ -16,7 +17,7 @@ Json = dict[str, Any]
 
 # the Ashby custom field type a Lever form field's values fit (used when the loader creates the field)
 ASHBY_FIELD_TYPE = {
-    "currency": "Number",
+    "currency": "Currency",
     "date": "Date",
     "yes-no": "Boolean",
     "dropdown": "ValueSelect",
@@ -102,20 +103,23 @@ def _form_values(forms: list[Json], opp_id: str, owner: Owner, partition: str, c
             object_key = owner.candidate_key if rule.object == "Candidate" else opp_id
             if rule.object == "Application" and not owner.has_application:
                 continue
-            out.append(
-                {
-                    "object_type": rule.object,
-                    "object_key": object_key,
-                    "field_title": rule.ashby_field,
-                    "field_type": ASHBY_FIELD_TYPE.get(lever_field.get("type") or "", "String"),
-                    "value": lever_field.get("value"),
-                    "lever_type": "forms",
-                    "lever_id": str(form["id"]),
-                    "lever_field_type": lever_field.get("type"),
-                    "on_mismatch": rule.on_mismatch,
-                    "partition_key": partition,
-                }
+            inferred = ASHBY_FIELD_TYPE.get(lever_field.get("type") or "", "String")
+            item = FieldValue(
+                rule.object,
+                object_key,
+                rule.ashby_field,
+                inferred,
+                lever_field.get("value"),
+                "forms",
+                str(form["id"]),
+                opp_id,
+                partition,
+                rule.on_mismatch,
+                lever_field.get("currency"),
             )
+            row = ctx.field_value(item)
+            if row is not None:
+                out.append(row)
     return out
 
 

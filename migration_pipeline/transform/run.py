@@ -27,7 +27,7 @@ from migration_pipeline.transform.tables import TABLES, MergeResult, ensure_tabl
 Json = dict[str, Any]
 
 ORG_SCOPE = "org"
-ORG_SKIP_TYPES = ("opportunities", "applications", "postings")
+ORG_SKIP_TYPES = ("contacts", "opportunities", "applications", "postings")
 ORG_VALUE_TYPES = ("contacts", "opportunities")
 REFERENCE_TYPES = ("users", "stages", "archive_reasons", "feedback_templates", "postings")
 

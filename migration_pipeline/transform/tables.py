@@ -83,9 +83,8 @@ TABLES: dict[str, Table] = {
         _t(
             "custom_field_values",
             ("object_type", "object_key", "field_title", "lever_type", "lever_id"),
-            "object_type VARCHAR, object_key VARCHAR, field_title VARCHAR, field_type VARCHAR, value JSON,"
-            " lever_type VARCHAR, lever_id VARCHAR, lever_field_type VARCHAR, on_mismatch VARCHAR,"
-            " partition_key VARCHAR",
+            "object_type VARCHAR, object_key VARCHAR, field_title VARCHAR, field_id VARCHAR, field_type VARCHAR,"
+            " value JSON, lever_type VARCHAR, lever_id VARCHAR, on_mismatch VARCHAR, partition_key VARCHAR",
         ),
         _t(
             "notes",
