@@ -9,7 +9,7 @@ from typing import Any
 
 from migration_pipeline.transform.context import Context
 from migration_pipeline.transform.names import index_by_name, name_key
-from migration_pipeline.transform.notes import field_text
+from migration_pipeline.transform.notes import field_text, fields_html, header, note_row, when
 from migration_pipeline.transform.resolve import Problem
 from migration_pipeline.transform.timestamps import date_from_epoch_ms, iso_from_epoch_ms
 
@@ -155,6 +155,28 @@ class FeedbackForms:
         return out
 
 
+def feedback_note(feedback: Json, opp_id: str, candidate_key: str, partition: str, ctx: Context) -> Json:
+    """Feedback of an opportunity that has no Ashby application (Ashby files feedback under an application)
+    becomes a candidate note with the same content."""
+    score = overall_score(feedback.get("fields") or [])
+    meta = [ctx.user_name(feedback.get("user")), when(feedback.get("completedAt") or feedback.get("createdAt"))]
+    if score:
+        meta.append(f"score {score} ({RECOMMENDATIONS[score]})")
+    title = f"Lever feedback: {feedback.get('text') or 'Feedback'}"
+    body = f"{header(title, meta)}\n{fields_html(feedback.get('fields') or [])}"
+    return note_row(
+        ctx,
+        "feedback",
+        feedback,
+        opp_id,
+        candidate_key,
+        partition,
+        body,
+        feedback.get("completedAt") or feedback.get("createdAt"),
+        feedback.get("user"),
+    )
+
+
 def feedback_rows(
     items: list[Json],
     opp_id: str,
@@ -164,6 +186,7 @@ def feedback_rows(
     forms: FeedbackForms,
     ctx: Context,
 ) -> list[Json]:
+    """Feedback payloads; for an opportunity without an application, notes (see `feedback_note`)."""
     rows = []
     for feedback in items:
         if feedback.get("deletedAt"):
@@ -180,14 +203,7 @@ def feedback_rows(
             )
             continue
         if not has_application:
-            ctx.skip(
-                "feedback",
-                feedback["id"],
-                opp_id,
-                partition,
-                "feedback_without_application",
-                "its opportunity has no Ashby application (policies.no_posting: candidate_only)",
-            )
+            rows.append(feedback_note(feedback, opp_id, candidate_key, partition, ctx))
             continue
         form, submissions, mode = forms.payload(feedback, opp_id)
         rows.append(

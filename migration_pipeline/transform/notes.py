@@ -22,7 +22,7 @@ def when(ms: Any) -> str:
     return f"{iso[:10]} {iso[11:16]} UTC" if iso else "unknown date"
 
 
-def _header(title: str, parts: list[str]) -> str:
+def header(title: str, parts: list[str]) -> str:
     shown = " · ".join(plain_text_html(p) for p in parts if p)
     return f"<b>{plain_text_html(title)}</b>" + (f" — {shown}" if shown else "")
 
@@ -53,7 +53,7 @@ def field_text(field: Json) -> str:
     return str(value)
 
 
-def _fields_html(fields: list[Json]) -> str:
+def fields_html(fields: list[Json]) -> str:
     items = []
     for field in fields:
         text = field_text(field)
@@ -64,7 +64,7 @@ def _fields_html(fields: list[Json]) -> str:
     return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
-def _row(
+def note_row(
     ctx: Context,
     lever_type: str,
     record: Json,
@@ -116,10 +116,10 @@ def note_rows(notes: list[Json], opp_id: str, candidate_key: str, partition: str
             title = "Lever note" if i == 0 else "Reply"
             if i == 0 and note.get("secret"):
                 title = "Lever note (secret in Lever)"
-            parts.append(f"{_header(title, meta)}\n{sanitize_note_html(str(comment.get('value') or ''))}")
+            parts.append(f"{header(title, meta)}\n{sanitize_note_html(str(comment.get('value') or ''))}")
         created = note.get("createdAt") or ((note.get("fields") or [{}])[0]).get("createdAt")
         rows.append(
-            _row(
+            note_row(
                 ctx,
                 "notes",
                 note,
@@ -149,9 +149,9 @@ def interview_rows(interviews: list[Json], opp_id: str, candidate_key: str, part
             ("Note", interview.get("note") or ""),
         ]
         items = "".join(f"<li><b>{k}</b>: {sanitize_note_html(str(v))}</li>" for k, v in lines if v)
-        body = f"{_header('Lever interview: ' + (interview.get('subject') or 'Interview'), meta)}\n<ul>{items}</ul>"
+        body = f"{header('Lever interview: ' + (interview.get('subject') or 'Interview'), meta)}\n<ul>{items}</ul>"
         rows.append(
-            _row(
+            note_row(
                 ctx,
                 "interviews",
                 interview,
@@ -173,9 +173,9 @@ def offer_rows(offers: list[Json], opp_id: str, candidate_key: str, partition: s
         for label, key in (("sent", "sentAt"), ("approved", "approvedAt")):
             if offer.get(key):
                 meta.append(f"{label} {when(offer[key])}")
-        body = f"{_header('Lever offer', meta)}\n{_fields_html(offer.get('fields') or [])}"
+        body = f"{header('Lever offer', meta)}\n{fields_html(offer.get('fields') or [])}"
         rows.append(
-            _row(
+            note_row(
                 ctx,
                 "offers",
                 offer,
@@ -200,9 +200,9 @@ def form_rows(forms: list[Json], lever_type: str, opp_id: str, candidate_key: st
         who = form.get("referrer") or form.get("user")
         label = "Lever referral" if lever_type == "referrals" else f"Lever form: {form.get('text') or 'Form'}"
         meta = [ctx.user_name(who), when(form.get("completedAt") or form.get("createdAt"))]
-        body = f"{_header(label, meta)}\n{_fields_html(form.get('fields') or [])}"
+        body = f"{header(label, meta)}\n{fields_html(form.get('fields') or [])}"
         rows.append(
-            _row(
+            note_row(
                 ctx,
                 lever_type,
                 form,
@@ -223,7 +223,7 @@ def application_rows(applications: list[Json], opp_id: str, candidate_key: str, 
     for application in applications:
         sections = []
         for question in application.get("customQuestions") or []:
-            fields = _fields_html(question.get("fields") or [])
+            fields = fields_html(question.get("fields") or [])
             if fields:
                 sections.append(f"<b>{plain_text_html(question.get('text') or 'Questions')}</b>\n{fields}")
         if application.get("comments"):
@@ -231,9 +231,9 @@ def application_rows(applications: list[Json], opp_id: str, candidate_key: str, 
         if not sections:
             continue
         meta = [f"type {application.get('type')}", when(application.get("createdAt"))]
-        body = _header("Lever application answers", meta) + "\n" + "\n".join(sections)
+        body = header("Lever application answers", meta) + "\n" + "\n".join(sections)
         rows.append(
-            _row(
+            note_row(
                 ctx,
                 "applications",
                 application,

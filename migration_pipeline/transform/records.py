@@ -46,29 +46,53 @@ class Owner:
     has_application: bool
 
 
-def _file_row(
-    kind: str,
-    record: Json,
-    opp_id: str,
-    owner: Owner,
-    partition: str,
-    content: Json | None,
-    unprocessable: Json | None,
-    resume_choice: dict[str, str],
-) -> Json:
+@dataclass(frozen=True)
+class FileIndex:
+    """What is known of every file across partitions: contents, 422s, each candidate's resume, first copies."""
+
+    contents: dict[tuple[str, str], Json] = field(default_factory=dict)  # (kind, id) -> sha256, size, path
+    unprocessable: dict[tuple[str, str], Json] = field(default_factory=dict)
+    resume_choice: dict[str, str] = field(default_factory=dict)  # candidate key -> the resume id Ashby shows
+    first_copy: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # file -> its content's first
+
+    @classmethod
+    def build(
+        cls, contents: dict, unprocessable: dict, resume_choice: dict[str, str], owner_of: dict[tuple[str, str], str]
+    ) -> FileIndex:
+        """`owner_of`: (kind, id) -> candidate key. A candidate gets each content once: their resume first,
+        then other resumes, then files, by id."""
+
+        def rank(file: tuple[str, str]) -> tuple[int, str]:
+            kind, fid = file
+            chosen = kind == "resumes" and resume_choice.get(owner_of.get(file, "")) == fid
+            return (0 if chosen else 1 if kind == "resumes" else 2, fid)
+
+        first: dict[tuple[str, str], tuple[str, str]] = {}
+        for file in sorted(contents, key=rank):
+            candidate = owner_of.get(file)
+            if candidate is not None:
+                first.setdefault((candidate, contents[file]["sha256"]), file)
+        copies = {f: first[(owner_of[f], contents[f]["sha256"])] for f in contents if owner_of.get(f) is not None}
+        return cls(contents, unprocessable, resume_choice, copies)
+
+
+def _file_row(kind: str, record: Json, opp_id: str, owner: Owner, partition: str, files: FileIndex) -> Json:
     meta = record.get("file") if kind == "resumes" else record
     meta = meta or {}
-    name = meta.get("name") or f"{record['id']}{meta.get('ext') or ''}"
+    fid = str(record["id"])
+    name = meta.get("name") or f"{fid}{meta.get('ext') or ''}"
+    content = files.contents.get((kind, fid))
+    unprocessable = files.unprocessable.get((kind, fid))
+    first = files.first_copy.get((kind, fid), (kind, fid))
     status, reason = "ready", None
     if unprocessable is not None:
         status, reason = "unprocessable", f"Lever answered {unprocessable.get('status')}: file could not be processed"
     elif content is None:
         status, reason = "missing", "the file's content was not downloaded"
-    context = (
-        "CandidateResume"
-        if kind == "resumes" and resume_choice.get(owner.candidate_key) == record["id"]
-        else "CandidateFiles"
-    )
+    elif first != (kind, fid):
+        status, reason = "duplicate", f"same content as {first[0]} {first[1]} of this candidate (uploaded once)"
+    chosen = kind == "resumes" and files.resume_choice.get(owner.candidate_key) == fid
+    context = "CandidateResume" if chosen else "CandidateFiles"
     return {
         "lever_type": kind,
         "lever_file_id": str(record["id"]),
@@ -128,9 +152,7 @@ def build_partition(
     records: dict[str, dict[str, list[Json]]],  # record type -> opportunity id -> payloads
     applications: dict[str, list[Json]],  # opportunity id -> expanded Lever application objects
     owners: dict[str, Owner],
-    files: dict[tuple[str, str], Json],  # (kind, file id) -> stored content (sha256, size, path)
-    unprocessable: dict[tuple[str, str], Json],
-    resume_choice: dict[str, str],  # candidate key -> the resume id that becomes the Ashby resume
+    files: FileIndex,
     ctx: Context,
 ) -> PartitionRecords:
     out = PartitionRecords()
@@ -158,7 +180,8 @@ def build_partition(
         out.notes += form_rows(got["forms"], "forms", opp_id, key, partition, ctx)
         out.notes += form_rows(got["referrals"], "referrals", opp_id, key, partition, ctx)
         out.notes += application_rows(applications.get(opp_id, []), opp_id, key, partition, ctx)
-        out.feedback += feedback_rows(got["feedback"], opp_id, key, partition, owner.has_application, forms, ctx)
+        for row in feedback_rows(got["feedback"], opp_id, key, partition, owner.has_application, forms, ctx):
+            (out.feedback if "lever_feedback_id" in row else out.notes).append(row)
         out.field_values += _form_values(got["forms"], opp_id, owner, partition, ctx)
         for panel in got["panels"]:
             out.archived.append(
@@ -173,16 +196,7 @@ def build_partition(
         for kind in ("resumes", "files"):
             for record in got[kind]:
                 fid = str(record["id"])
-                row = _file_row(
-                    kind,
-                    record,
-                    opp_id,
-                    owner,
-                    partition,
-                    files.get((kind, fid)),
-                    unprocessable.get((kind, fid)),
-                    resume_choice,
-                )
+                row = _file_row(kind, record, opp_id, owner, partition, files)
                 if row["status"] != "ready":
                     ctx.skip(kind, fid, opp_id, partition, f"file_{row['status']}", row["reason"])
                 out.files.append(row)

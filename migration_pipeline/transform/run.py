@@ -20,7 +20,7 @@ from migration_pipeline.transform.context import Context, LeverReference
 from migration_pipeline.transform.jobs import build_jobs
 from migration_pipeline.transform.mapping import MappingConfig
 from migration_pipeline.transform.people import build_people
-from migration_pipeline.transform.records import RECORD_TYPES, Owner, build_partition
+from migration_pipeline.transform.records import RECORD_TYPES, FileIndex, Owner, build_partition
 from migration_pipeline.transform.resolve import AshbyOrg
 from migration_pipeline.transform.tables import TABLES, MergeResult, ensure_tables, merge_rows
 
@@ -232,10 +232,13 @@ def _partition_inputs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> di
         applications[partition][opp_id] = [
             a for a in json.loads(payload).get("applications") or [] if isinstance(a, dict)
         ]
-    files = {
-        (k, f): {"sha256": s, "size": n, "path": p}
-        for k, f, s, n, p in con.execute("SELECT kind, file_id, sha256, size, path FROM meta.file_contents").fetchall()
-    }
+    owners = _owners(con)
+    contents, owner_of = {}, {}
+    query = "SELECT kind, file_id, opportunity_id, sha256, size, path FROM meta.file_contents"
+    for kind, fid, opp, sha, size, path in con.execute(query).fetchall():
+        contents[(kind, fid)] = {"sha256": sha, "size": size, "path": path}
+        if opp in owners:
+            owner_of[(kind, fid)] = owners[opp].candidate_key
     unprocessable = {
         (k, f): {"status": s}
         for k, f, s in con.execute("SELECT kind, file_id, status FROM meta.unprocessable_files").fetchall()
@@ -243,10 +246,8 @@ def _partition_inputs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> di
     return {
         "records": records,
         "applications": applications,
-        "owners": _owners(con),
-        "files": files,
-        "unprocessable": unprocessable,
-        "resume_choice": _resume_choice(con),
+        "owners": owners,
+        "files": FileIndex.build(contents, unprocessable, _resume_choice(con), owner_of),
     }
 
 
@@ -269,8 +270,6 @@ def transform_partitions(store: Store, config: MappingConfig, keys: Sequence[str
             inputs["applications"].get(key, {}),
             inputs["owners"],
             inputs["files"],
-            inputs["unprocessable"],
-            inputs["resume_choice"],
             ctx,
         )
         rows["notes"] += out.notes

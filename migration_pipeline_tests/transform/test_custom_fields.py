@@ -3,7 +3,7 @@
 import pytest
 
 from migration_pipeline.transform.custom_fields import convert
-from migration_pipeline.transform.records import Owner, build_partition
+from migration_pipeline.transform.records import FileIndex, Owner, build_partition
 from migration_pipeline_tests.transform.conftest import make_context
 
 SINGLE = {
@@ -70,7 +70,7 @@ def test_a_form_value_that_does_not_fit_is_listed_and_stays_in_the_form_note():
         "deletedAt": None,
         "fields": [{"type": "multiple-select", "text": "Work mode", "value": ["remote", "office"]}],
     }
-    out = build_partition("p-1", {"forms": {"o-1": [form]}}, {}, {"o-1": Owner("c-1", True)}, {}, {}, {}, ctx)
+    out = build_partition("p-1", {"forms": {"o-1": [form]}}, {}, {"o-1": Owner("c-1", True)}, FileIndex(), ctx)
     assert out.field_values == []  # "Lever origin" is a single-select without those options
     [skip] = [s for s in ctx.skipped if s.reason_code == "custom_field_mismatch"]
     assert skip.lever_id == "f-1/Lever origin" and "the full value is in the form's note" in skip.reason

@@ -1,7 +1,7 @@
 """Notes, feedback and files of one partition: HTML safety, long and unicode notes, secret and deleted records."""
 
 from migration_pipeline.transform.note_html import is_safe_note_html
-from migration_pipeline.transform.records import Owner, build_partition
+from migration_pipeline.transform.records import FileIndex, Owner, build_partition
 from migration_pipeline_tests.transform.conftest import make_context
 
 OWNER = {"o-1": Owner("c-1", True)}
@@ -33,7 +33,9 @@ def _note(nid: str, value: str, **fields):
 def _partition(records, ctx=None, owners=OWNER, files=None, unprocessable=None):
     ctx = ctx or make_context()
     by_opp = {kind: {"o-1": items} for kind, items in records.items()}
-    out = build_partition("p-1", by_opp, {}, owners, files or {}, unprocessable or {}, {"c-1": "r-1"}, ctx)
+    contents = files or {}
+    index = FileIndex.build(contents, unprocessable or {}, {"c-1": "r-1"}, dict.fromkeys(contents, "c-1"))
+    out = build_partition("p-1", by_opp, {}, owners, index, ctx)
     return ctx, out
 
 
@@ -177,3 +179,28 @@ def test_interviews_offers_and_referrals_become_notes_and_panels_are_archive_onl
 def test_records_of_an_opportunity_that_is_not_migrated_are_listed_as_skipped():
     ctx, out = _partition({"notes": [_note("n-1", "x")]}, owners={})
     assert out.notes == [] and [s.reason_code for s in ctx.skipped] == ["opportunity_not_migrated"]
+
+
+def test_the_same_content_twice_on_one_candidate_is_uploaded_once_with_the_resume_first():
+    resumes = [
+        {"id": "r-1", "createdAt": 2, "file": {"name": "cv.pdf"}},
+        {"id": "r-0", "createdAt": 1, "file": {"name": "cv.pdf"}},
+    ]
+    files = [{"id": "f-1", "name": "cv copy.pdf"}]
+    same = {"sha256": "b" * 64, "size": 3, "path": "p"}
+    contents = {("resumes", "r-1"): same, ("resumes", "r-0"): same, ("files", "f-1"): same}
+    ctx, out = _partition({"resumes": resumes, "files": files}, files=contents)
+    by_id = {f["lever_file_id"]: f for f in out.files}
+    assert by_id["r-1"]["status"] == "ready" and by_id["r-1"]["upload_context"] == "CandidateResume"
+    assert by_id["r-0"]["status"] == by_id["f-1"]["status"] == "duplicate"
+    assert "resumes r-1" in by_id["f-1"]["reason"]
+    assert sorted(s.lever_id for s in ctx.skipped if s.reason_code == "file_duplicate") == ["f-1", "r-0"]
+
+
+def test_feedback_of_an_opportunity_without_application_becomes_a_note():
+    ctx, out = _partition({"feedback": [_feedback("f-1")]}, owners={"o-1": Owner("c-1", False)})
+    assert out.feedback == []
+    [note] = out.notes
+    assert note["lever_type"] == "feedback" and "Lever feedback: Technical Interview" in note["body_html"]
+    assert "score 3 (Hire)" in note["body_html"] and is_safe_note_html(note["body_html"])
+    assert ctx.skipped == []

@@ -54,6 +54,8 @@ def test_every_raw_record_has_a_destination(extracted_store):
             extracted_store,
             f"""SELECT count(*) FROM lever_raw.{kind} r
                 WHERE NOT EXISTS (SELECT 1 FROM canonical.{table} c WHERE c.{key} = r.lever_id {type_filter})
+                  AND NOT EXISTS (SELECT 1 FROM canonical.notes n
+                                  WHERE n.lever_id = r.lever_id AND n.lever_type = '{kind}')
                   AND NOT EXISTS (SELECT 1 FROM canonical.skipped s
                                   WHERE s.lever_id = r.lever_id AND s.lever_type = '{kind}')""",
         )
