@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import requests
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 from urllib3.exceptions import ProtocolError
 
 from migration_pipeline.ashby.errors import (
@@ -191,6 +191,15 @@ class AshbyClient:
         payload = json.dumps({} if body is None else body).encode()
         return self._with_retries(endpoint, lambda: self._attempt(endpoint, payload))
 
+    def write(self, endpoint: str, body: dict[str, Any] | None = None) -> Any:
+        """A call that creates something: retried only when Ashby certainly did not process it (429). A
+        timeout, a 5xx or a dropped connection may have committed the write, so it is raised
+        (`AshbyTransientError.ambiguous`) for the caller to look in Ashby before writing again."""
+        payload = json.dumps({} if body is None else body).encode()
+        return self._with_retries(endpoint, lambda: self._attempt(endpoint, payload), only_rate_limits=True).get(
+            "results"
+        )
+
     # ---- paging and sync -------------------------------------------------------------------------------
 
     def pages(self, endpoint: str, body: dict[str, Any] | None = None, *, limit: int = MAX_PAGE_SIZE) -> Iterator[dict]:
@@ -281,9 +290,12 @@ class AshbyClient:
 
     # ---- the retry loop --------------------------------------------------------------------------------
 
-    def _with_retries(self, label: str, attempt: Callable[[], T]) -> T:
+    def _with_retries(self, label: str, attempt: Callable[[], T], *, only_rate_limits: bool = False) -> T:
+        def retryable(exc: BaseException) -> bool:
+            return isinstance(exc, AshbyTransientError) and (not only_rate_limits or exc.kind == "rate_limited")
+
         retrying = Retrying(
-            retry=retry_if_exception_type(AshbyTransientError),
+            retry=retry_if_exception(retryable),
             stop=stop_after_attempt(self.max_attempts),
             wait=lambda rs: self._wait(label, rs),
             sleep=self._sleep,

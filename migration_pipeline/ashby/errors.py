@@ -97,6 +97,11 @@ class AshbyTransientError(AshbyError):
         self.kind = kind
         self.retry_after = retry_after
 
+    @property
+    def ambiguous(self) -> bool:
+        """A write answered this way may or may not have been committed (only a 429 certainly was not)."""
+        return self.kind != "rate_limited"
+
 
 def is_not_found(code: str) -> bool:
     return code.endswith("_not_found")
