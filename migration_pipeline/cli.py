@@ -1,4 +1,4 @@
-"""`migration-pipeline`: the command line (`demo`, `plan`, `sandbox lever|ashby|both|ashby-setup`)."""
+"""`migration-pipeline`: the command line (`demo`, `migrate`, `plan`, `redrive`, `trace`, `sandbox ...`)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     plan = commands.add_parser("plan", help="transform what was extracted and write the migration plan")
     plan.add_argument("--mapping", help="mapping YAML (default: MIGRATION_MAPPING_FILE, data/mapping.yaml, the sample)")
     plan.add_argument("--quiet", action="store_true", help="print only where the plan was written")
+    migrate = commands.add_parser("migrate", help="extract, transform, plan, load and check, headless")
+    migrate.add_argument(
+        "--mapping", help="mapping YAML (default: MIGRATION_MAPPING_FILE, data/mapping.yaml, the sample)"
+    )
+    migrate.add_argument("--dry-run", action="store_true", help="run everything but the writes to Ashby")
+    migrate.add_argument("--skip-extract", action="store_true", help="use what was already extracted")
+    commands.add_parser("redrive", help="re-attempt the ledger rows that failed (after fixing the mapping or data)")
+    trace = commands.add_parser("trace", help="the chain of a Lever record: raw -> canonical -> ledger -> Ashby")
+    trace.add_argument("lever_id", help="a Lever contact, opportunity, note, feedback, file, ... id")
     return parser
 
 
@@ -98,6 +107,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         from migration_pipeline.demo import run_demo
 
         sys.exit(run_demo(Settings.from_env(), seed=args.seed, contacts=args.contacts))
+    elif args.command == "migrate":
+        from migration_pipeline.migrate_command import run_migrate
+
+        sys.exit(
+            run_migrate(Settings.from_env(), mapping=args.mapping, dry_run=args.dry_run, skip_extract=args.skip_extract)
+        )
+    elif args.command == "redrive":
+        from migration_pipeline.migrate_command import run_redrive
+
+        sys.exit(run_redrive(Settings.from_env()))
+    elif args.command == "trace":
+        from migration_pipeline.store import Store
+        from migration_pipeline.trace_command import trace_lines
+
+        settings = Settings.from_env()
+        print("\n".join(trace_lines(Store(settings.data_dir / "migration.duckdb"), args.lever_id)))
     elif args.command == "plan":
         from migration_pipeline.plan_command import run_plan
 

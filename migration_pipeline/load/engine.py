@@ -288,13 +288,22 @@ def _refresh(ctx: LoadContext, item: Item) -> bool:
     return ctx.refresh_candidate(item.candidate_key) is not None
 
 
-def run_loader(loader: Loader, ctx: LoadContext, items: Sequence[Item], *, threads: int = 8) -> LoadStats:
+def run_loader(
+    loader: Loader,
+    ctx: LoadContext,
+    items: Sequence[Item],
+    *,
+    threads: int = 8,
+    on_item: Callable[[str], None] | None = None,
+) -> LoadStats:
     """Load items concurrently (they are independent within one object type); one failure never stops the rest."""
     stats = LoadStats(loader.object_type)
 
     def one(item: Item) -> None:
         outcome = load_one(loader, ctx, item)
         stats.outcomes[outcome] += 1
+        if on_item is not None:
+            on_item(outcome)
         if outcome == "failed":
             row = ctx.ledger.row(item.object_type, item.lever_key) or {}
             stats.errors[row.get("last_error_code") or "unknown"] += 1

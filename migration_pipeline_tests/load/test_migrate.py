@@ -1,0 +1,95 @@
+"""`migrate` (plan, load, checks) and `trace` against the prepared Ashby sandbox; preflight stops before writes."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from migration_pipeline.config import Secret, Settings
+from migration_pipeline.defs.ashby.assets import ashby_load
+from migration_pipeline.defs.ashby.resources import AshbyResource
+from migration_pipeline.defs.lever.partitions import lever_postings
+from migration_pipeline.defs.store import StoreResource
+from migration_pipeline.migrate_command import EXIT_ERROR, EXIT_OK, run_migrate
+from migration_pipeline.plan_command import run_plan
+from migration_pipeline.sandbox.ashby.rpc import AshbyKey
+from migration_pipeline.store import Store
+from migration_pipeline.trace_command import trace_lines
+from migration_pipeline_tests.load.conftest import KEY
+
+
+def _settings(data_dir: Path, url: str, key: str = KEY) -> Settings:
+    return Settings(
+        lever_api_key=Secret(""),
+        lever_base_url="http://unused",
+        ashby_api_key=Secret(key),
+        ashby_base_url=url,
+        data_dir=data_dir,
+        ashby_rate_per_minute=10**7,
+    )
+
+
+def test_migrate_loads_everything_planned_and_a_rerun_writes_nothing(prepared, data_dir, capsys):
+    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "candidates" in out and "unexplained" in out
+    with Store(data_dir / "migration.duckdb").connect() as con:
+        expected = con.execute("SELECT count(*) FROM canonical.candidates").fetchone()[0]
+    assert len(prepared.candidates()) == expected
+    writes_before = len(prepared.admin("GET", "/requests").json()["data"])
+    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True) == EXIT_OK
+    log = prepared.admin("GET", "/requests").json()["data"][writes_before:]
+    creates = [e for e in log if e.get("path", "").rsplit("/", 1)[-1].endswith((".create", ".createNote", ".addTag"))]
+    assert creates == []
+    assert len(prepared.candidates()) == expected
+
+
+def test_a_key_lacking_a_permission_stops_before_the_first_write(prepared, data_dir, capsys):
+    secret = "no-candidate-writes"
+    prepared.sandbox.keys[secret] = AshbyKey.parse(f"{secret}:all,-candidatesWrite")
+    assert run_migrate(_settings(data_dir, prepared.url, key=secret), skip_extract=True) == EXIT_ERROR
+    assert "candidatesWrite" in capsys.readouterr().out
+    assert prepared.candidates() == []
+
+
+def test_a_blocked_plan_stops_the_load(prepared, data_dir, tmp_path):
+    strict = tmp_path / "strict.yaml"
+    strict.write_text("archive_reasons: {map: {}}\nlocations: {fallback: Remote}\ndepartments: {fallback: Ops}\n")
+    assert run_migrate(_settings(data_dir, prepared.url), mapping=str(strict), skip_extract=True) == 2
+    assert prepared.candidates() == []
+
+
+def test_trace_follows_a_contact_from_raw_to_its_ashby_id(prepared, data_dir):
+    run_migrate(_settings(data_dir, prepared.url), skip_extract=True)
+    with Store(data_dir / "migration.duckdb").connect() as con:
+        key, ashby_id = con.execute(
+            "SELECT lever_key, ashby_id FROM ashby.ledger WHERE object_type = 'candidate' ORDER BY lever_key LIMIT 1"
+        ).fetchone()
+    text = "\n".join(trace_lines(Store(data_dir / "migration.duckdb"), key))
+    assert "opportunities" in text and "candidates" in text and ashby_id in text and "runs that touched it" in text
+    assert "nothing found" in "\n".join(trace_lines(Store(data_dir / "migration.duckdb"), "no-such-id"))
+
+
+def test_the_load_asset_materializes_partitions_with_checks(prepared, data_dir):
+    assert run_plan(_settings(data_dir, prepared.url), quiet=True) == 0
+    store = Store(data_dir / "migration.duckdb")
+    partitions = sorted(store.raw_index("opportunities")["partition_key"].unique())[:3]
+    resources = {
+        "ashby": AshbyResource(
+            api_key=KEY, base_url=prepared.url, rate_per_minute=10**7, state_dir=str(data_dir / "state")
+        ),
+        "store": StoreResource(data_dir=str(data_dir)),
+    }
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(lever_postings.name, partitions)
+        result = dg.materialize(
+            [ashby_load],
+            resources=resources,
+            instance=instance,
+            tags={
+                "dagster/asset_partition_range_start": partitions[0],
+                "dagster/asset_partition_range_end": partitions[-1],
+            },
+        )
+        assert result.success
+        checks = result.get_asset_check_evaluations()
+        assert checks and all(c.passed for c in checks), [(c.asset_key, c.metadata) for c in checks if not c.passed]
