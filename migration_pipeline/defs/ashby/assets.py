@@ -87,7 +87,7 @@ def ashby_load(
 
 
 ashby_load_job = dg.define_asset_job(
-    "ashby_load",
+    "load_to_ashby",
     selection=dg.AssetSelection.assets(ashby_load),
     description="Load the selected postings into Ashby (a single-run backfill covers many postings).",
 )
