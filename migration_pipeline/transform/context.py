@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from migration_pipeline.transform.custom_fields import FieldValue, field_value_row
+from migration_pipeline.transform.custom_fields import FieldValue, field_value_row, find_field
 from migration_pipeline.transform.mapping import MappingConfig
 from migration_pipeline.transform.resolve import AshbyOrg, Match, Resolution
 
@@ -102,7 +102,7 @@ class Context:
 
     def field_value(self, item: FieldValue) -> Json | None:
         """The custom field row for a value, or None; a value that does not fit is listed under its policy."""
-        row, mismatch = field_value_row(self.resolution.org.custom_fields, item)
+        row, mismatch = field_value_row(self._fields(item.object_type, item.title), item)
         if mismatch:
             kept = "kept what fits" if row is not None else "not set"
             if item.on_mismatch == "note":
@@ -116,6 +116,15 @@ class Context:
                 f"{item.title}: {mismatch} ({kept}; on_mismatch: {item.on_mismatch})",
             )
         return row
+
+    def _fields(self, object_type: str, title: str) -> list[Json]:
+        """The org's field for (object type, title) as a one-item list (or empty), looked up once."""
+        cache = self.__dict__.setdefault("_field_cache", {})
+        key = (object_type, title)
+        if key not in cache:
+            found = find_field(self.resolution.org.custom_fields, object_type, title)
+            cache[key] = [found] if found else []
+        return cache[key]
 
     def stage_name(self, lever_stage_id: str | None) -> str:
         stage = self.lever.stages.get(lever_stage_id or "") or {}

@@ -36,8 +36,21 @@ def find_field(fields: list[Json], object_type: str, title: str) -> Json | None:
     return found[0] if len(found) == 1 else None
 
 
+_OPTIONS_CACHE: dict[int, tuple[Json, dict[str, str]]] = {}
+
+
 def _options(field: Json) -> dict[str, str]:
-    """Option name key -> option value, matching a Lever option by its value or its label."""
+    """Option name key -> option value, matching a Lever option by its value or its label (cached per field
+    object: the same field converts hundreds of thousands of values)."""
+    cached = _OPTIONS_CACHE.get(id(field))
+    if cached is not None and cached[0] is field:
+        return cached[1]
+    out = _build_options(field)
+    _OPTIONS_CACHE[id(field)] = (field, out)
+    return out
+
+
+def _build_options(field: Json) -> dict[str, str]:
     out: dict[str, str] = {}
     for option in field.get("selectableValues") or []:
         if option.get("isArchived"):

@@ -202,7 +202,7 @@ def _candidate(
     people: People, key: str, group: list[str], opps: list[Json], by_contact: dict[str, list[Json]], ctx: Context
 ) -> None:
     latest = max(by_contact[key], key=lambda o: (_touched(o), o["id"]))
-    ordered = [latest, *sorted(opps, key=lambda o: (-_touched(o), o["id"]))]
+    ordered = [latest, *sorted((o for o in opps if o is not latest), key=lambda o: (-_touched(o), o["id"]))]
     emails = _unique((e.strip() for o in ordered for e in (o.get("emails") or ())), email_key)
     region = ctx.policies.phone_region
     phones = _unique(

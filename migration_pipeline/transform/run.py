@@ -4,6 +4,7 @@ values). Each reads under a short connection, computes without one, then merges 
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -51,6 +52,47 @@ class TransformResult:
         meta["skipped"] = sum(self.skipped.values())
         meta["blocking_problems"] = self.blocking
         return meta
+
+
+# the opportunity fields the org-level transform reads; the expanded applications shrink to id and posting
+# (their answers, often most of the payload, are only needed per partition)
+OPPORTUNITY_FIELDS = (
+    "id",
+    "contact",
+    "name",
+    "emails",
+    "phones",
+    "links",
+    "location",
+    "headline",
+    "tags",
+    "sources",
+    "stage",
+    "stageChanges",
+    "origin",
+    "sourcedBy",
+    "owner",
+    "followers",
+    "createdAt",
+    "updatedAt",
+    "archived",
+    "confidentiality",
+    "isAnonymized",
+    "dataProtection",
+)
+FETCH_ROWS = 5000
+
+
+def _opportunities(con: duckdb.DuckDBPyConnection) -> list[Json]:
+    fields = ", ".join(f"'{f}', payload->'$.{f}'" for f in OPPORTUNITY_FIELDS)
+    apps = """json_transform(payload->'$.applications', '[{"id": "VARCHAR", "posting": "VARCHAR"}]')"""
+    cur = con.execute(
+        f"SELECT json_object({fields}, 'applications', {apps}) FROM lever_raw.opportunities ORDER BY lever_id"
+    )
+    out: list[Json] = []
+    while batch := cur.fetchmany(FETCH_ROWS):
+        out.extend(json.loads(text) for (text,) in batch)
+    return out
 
 
 def _payloads(con: duckdb.DuckDBPyConnection, object_type: str, where: str = "", params: Sequence = ()) -> list[Json]:
@@ -150,15 +192,17 @@ def _write(
     scope_sql: str = "TRUE",
     params: Sequence = (),
 ) -> None:
-    result.tables[name] = merge_rows(con, TABLES[name], rows, scope_sql=scope_sql, scope_params=params)
-    result.rows[name] = len(rows)
+    merged = merge_rows(con, TABLES[name], rows, scope_sql=scope_sql, scope_params=params)
+    # a transform of several slices adds up each table's merges
+    result.tables[name] = result.tables[name] + merged if name in result.tables else merged
+    result.rows[name] = result.rows.get(name, 0) + len(rows)
 
 
 def transform_org(store: Store, config: MappingConfig) -> TransformResult:
     with store.connect() as con:
         ensure_tables(con)
         ctx = _context(con, config)
-        opportunities = _payloads(con, "opportunities")
+        opportunities = _opportunities(con)
     _resolve_reference(ctx)
     people = build_people(opportunities, ctx)
     holding = config.policies.no_posting == "holding_job" and any(
@@ -168,6 +212,8 @@ def transform_org(store: Store, config: MappingConfig) -> TransformResult:
     )
     jobs = build_jobs(list(ctx.lever.postings.values()), ctx, holding_needed=holding)
     applications, app_values = build_applications(opportunities, people.candidate_of, jobs, ctx)
+    del opportunities  # the org's largest object: free it before the writes build their frames
+    gc.collect()
     result = TransformResult(ORG_SCOPE)
     skip_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_SKIP_TYPES))
     value_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_VALUE_TYPES))
@@ -215,23 +261,11 @@ def _resume_choice(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
-def _partition_inputs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> dict[str, Any]:
-    placeholders = ", ".join("?" for _ in keys)
-    where = f"WHERE partition_key IN ({placeholders})"
-    records: dict[str, dict[str, dict[str, list[Json]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    for kind in RECORD_TYPES:
-        rows = con.execute(
-            f"SELECT partition_key, opportunity_id, payload FROM lever_raw.{kind} {where} ORDER BY lever_id", list(keys)
-        ).fetchall()
-        for partition, opp_id, payload in rows:
-            records[partition][kind][opp_id].append(json.loads(payload))
-    applications: dict[str, dict[str, list[Json]]] = defaultdict(dict)
-    for partition, opp_id, payload in con.execute(
-        f"SELECT partition_key, lever_id, payload FROM lever_raw.opportunities {where}", list(keys)
-    ).fetchall():
-        applications[partition][opp_id] = [
-            a for a in json.loads(payload).get("applications") or [] if isinstance(a, dict)
-        ]
+SLICE_RECORDS = 60_000  # records read, built and merged at a time: memory stays flat with the org's size
+
+
+def _shared_inputs(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Owner], FileIndex]:
+    """What every partition needs: who owns each opportunity, and every file's content, 422 and first copy."""
     owners = _owners(con)
     contents, owner_of = {}, {}
     query = "SELECT kind, file_id, opportunity_id, sha256, size, path FROM meta.file_contents"
@@ -243,48 +277,52 @@ def _partition_inputs(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> di
         (k, f): {"status": s}
         for k, f, s in con.execute("SELECT kind, file_id, status FROM meta.unprocessable_files").fetchall()
     }
-    return {
-        "records": records,
-        "applications": applications,
-        "owners": owners,
-        "files": FileIndex.build(contents, unprocessable, _resume_choice(con), owner_of),
-    }
+    return owners, FileIndex.build(contents, unprocessable, _resume_choice(con), owner_of)
 
 
-def transform_partitions(store: Store, config: MappingConfig, keys: Sequence[str]) -> TransformResult:
-    """Transform the given posting partitions: one read, then one merge per table over all of them."""
-    keys = list(dict.fromkeys(keys))
-    result = TransformResult(",".join(keys) if len(keys) <= 3 else f"{len(keys)} partitions")
-    if not keys:
-        return result
-    with store.connect() as con:
-        ensure_tables(con)
-        base = _context(con, config)
-        inputs = _partition_inputs(con, keys)
-    rows: dict[str, list[Json]] = defaultdict(list)
+def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> list[list[str]]:
+    """The keys in groups whose records add up to about `budget` (a big posting gets a group of its own)."""
+    counts: Counter = Counter()
+    for kind in RECORD_TYPES:
+        for key, n in con.execute(f"SELECT partition_key, count(*) FROM lever_raw.{kind} GROUP BY 1").fetchall():
+            counts[key] += n
+    slices: list[list[str]] = [[]]
+    size = 0
     for key in keys:
-        ctx = Context(base.config, base.resolution, base.lever, base.as_of_ms)
-        out = build_partition(
-            key,
-            {kind: dict(by_opp) for kind, by_opp in inputs["records"].get(key, {}).items()},
-            inputs["applications"].get(key, {}),
-            inputs["owners"],
-            inputs["files"],
-            ctx,
+        if slices[-1] and size + counts[key] > budget:
+            slices.append([])
+            size = 0
+        slices[-1].append(key)
+        size += counts[key]
+    return slices
+
+
+def _slice_records(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> tuple[dict, dict]:
+    """(partition -> record type -> opportunity id -> payloads, partition -> opportunity -> expanded applications)."""
+    where = "WHERE partition_key IN ({})".format(", ".join("?" for _ in keys))
+    records: dict[str, dict[str, dict[str, list[Json]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    for kind in RECORD_TYPES:
+        cur = con.execute(
+            f"SELECT partition_key, opportunity_id, payload FROM lever_raw.{kind} {where} ORDER BY lever_id", list(keys)
         )
-        rows["notes"] += out.notes
-        rows["feedback"] += out.feedback
-        rows["files"] += out.files
-        rows["archived_records"] += out.archived
-        rows["custom_field_values"] += out.field_values
-        rows["skipped"] += _skips(ctx, RECORD_TYPES)
-        rows["value_uses"] += _uses(ctx, key)
-        rows["problems"] += _problems(ctx, key)
-        result.skipped += Counter(s.reason_code for s in ctx.skipped)
+        while batch := cur.fetchmany(FETCH_ROWS):
+            for partition, opp_id, payload in batch:
+                records[partition][kind][opp_id].append(json.loads(payload))
+    applications: dict[str, dict[str, list[Json]]] = defaultdict(dict)
+    cur = con.execute(
+        f"SELECT partition_key, lever_id, payload->'$.applications' FROM lever_raw.opportunities {where}", list(keys)
+    )
+    while batch := cur.fetchmany(FETCH_ROWS):
+        for partition, opp_id, apps in batch:
+            applications[partition][opp_id] = [a for a in json.loads(apps or "[]") or [] if isinstance(a, dict)]
+    return records, applications
+
+
+def _record_scopes(keys: Sequence[str]) -> dict[str, str]:
     marks = ", ".join("?" for _ in keys)
     in_keys = f"partition_key IN ({marks})"
     types = ", ".join(f"'{t}'" for t in RECORD_TYPES)
-    scopes = {
+    return {
         "notes": in_keys,
         "feedback": in_keys,
         "files": in_keys,
@@ -294,10 +332,58 @@ def transform_partitions(store: Store, config: MappingConfig, keys: Sequence[str
         "value_uses": f"transform_scope IN ({marks})",
         "problems": f"transform_scope IN ({marks})",
     }
+
+
+def _build_slice(
+    keys: Sequence[str],
+    records: dict,
+    applications: dict,
+    owners: dict,
+    files: FileIndex,
+    base: Context,
+    result: TransformResult,
+) -> dict[str, list[Json]]:
+    rows: dict[str, list[Json]] = defaultdict(list)
+    for key in keys:
+        ctx = Context(base.config, base.resolution, base.lever, base.as_of_ms)
+        by_kind = {kind: dict(by_opp) for kind, by_opp in records.get(key, {}).items()}
+        out = build_partition(key, by_kind, applications.get(key, {}), owners, files, ctx)
+        rows["notes"] += out.notes
+        rows["feedback"] += out.feedback
+        rows["files"] += out.files
+        rows["archived_records"] += out.archived
+        rows["custom_field_values"] += out.field_values
+        rows["skipped"] += _skips(ctx, RECORD_TYPES)
+        rows["value_uses"] += _uses(ctx, key)
+        rows["problems"] += _problems(ctx, key)
+        result.skipped += Counter(s.reason_code for s in ctx.skipped)
+    return rows
+
+
+def transform_partitions(
+    store: Store, config: MappingConfig, keys: Sequence[str], *, slice_records: int = SLICE_RECORDS
+) -> TransformResult:
+    """Transform the given posting partitions, a slice of them at a time (read, build, one merge per table)."""
+    keys = list(dict.fromkeys(keys))
+    result = TransformResult(",".join(keys) if len(keys) <= 3 else f"{len(keys)} partitions")
+    if not keys:
+        return result
     with store.connect() as con:
-        for name, scope in scopes.items():
-            _write(con, result, name, rows[name], scope, keys)
-    result.blocking = len({p["message"] for p in rows["problems"] if p["blocking"]})
+        ensure_tables(con)
+        base = _context(con, config)
+        owners, files = _shared_inputs(con)
+        slices = _slices(con, keys, slice_records)
+    blocking: set[str] = set()
+    for part in slices:
+        with store.connect() as con:
+            records, applications = _slice_records(con, part)
+        rows = _build_slice(part, records, applications, owners, files, base, result)
+        del records, applications
+        with store.connect() as con:
+            for name, scope in _record_scopes(part).items():
+                _write(con, result, name, rows[name], scope, part)
+        blocking |= {p["message"] for p in rows["problems"] if p["blocking"]}
+    result.blocking = len(blocking)
     return result
 
 

@@ -171,13 +171,14 @@ def frame(table: Table, rows: Sequence[dict[str, Any]]) -> pd.DataFrame:
     records = []
     for row in rows:
         values = [_cell(row.get(c), t) for c, t in table.columns]
-        digest = hashlib.sha256(json.dumps(values, default=str, ensure_ascii=False).encode()).hexdigest()
+        # repr of str/int/bool/None cells is deterministic and much cheaper than encoding the row again
+        digest = hashlib.sha256(repr(values).encode()).hexdigest()
         records.append([*values, digest])
     columns = [*table.column_names, "row_hash"]
-    df = pd.DataFrame.from_records(records, columns=columns)
+    df = pd.DataFrame(records, columns=columns, dtype=object)  # object: None stays None (no NaN in ints)
     if not df.empty:
         df = df.drop_duplicates(subset=list(table.key), keep="last")
-    return df.astype(object).where(df.notna(), None)
+    return df
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,9 @@ class MergeResult:
     updated: int
     deleted: int
     unchanged: int
+
+    def __add__(self, other: MergeResult) -> MergeResult:
+        return MergeResult(*(a + b for a, b in zip(self.__dict__.values(), other.__dict__.values(), strict=True)))
 
     def as_metadata(self, prefix: str = "") -> dict[str, int]:
         return {f"{prefix}{k}": v for k, v in self.__dict__.items()}
