@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="run the demo migration on the embedded defaults")
     demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--contacts", type=int, default=500)
+    demo.add_argument("--contacts", type=int, default=200)
     sandbox = commands.add_parser("sandbox", help="run local API sandboxes")
     sandboxes = sandbox.add_subparsers(dest="sandbox", required=True)
     lever = sandboxes.add_parser("lever", help="serve a generated Lever org as a local Lever Data API under /v1")

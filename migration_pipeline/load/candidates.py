@@ -102,7 +102,6 @@ def refresher(ctx: LoadContext, rows_by_key: dict[str, Json]) -> Callable[[str],
         found = search(ctx, candidate_payload(row))
         if found is not None and found != ctx.ledger.ashby_id(OBJECT_TYPE, candidate_key):
             ctx.ledger.reassign(OBJECT_TYPE, candidate_key, found)
-            return found
-        return None
+        return found  # also when another thread already recorded the surviving id
 
     return refresh

@@ -35,7 +35,8 @@ class CheckResult:
     def failing_sql(self, partitions: Sequence[str] | None) -> str:
         where = f"object_type = '{self.object_type}' AND status <> 'done'"
         if partitions is not None and self.object_type not in ORG_LEVEL:
-            where += " AND partition_key IN ({})".format(", ".join(f"'{p}'" for p in partitions))
+            keys = ", ".join(f"'{p}'" for p in partitions)
+            where += f" AND (partition_key IN ({keys}) OR partition_key IS NULL)"
         return f"SELECT * FROM ashby.ledger WHERE {where} ORDER BY lever_key"
 
     def as_metadata(self, partitions: Sequence[str] | None) -> dict[str, Any]:

@@ -231,6 +231,11 @@ def load_one(loader: Loader, ctx: LoadContext, item: Item) -> str:
         except DependencyMissing as exc:
             ctx.ledger.failed(item, "dependency_missing", exc.what)
             return "failed"
+        except (AshbyAuthError, AshbyPermissionError) as exc:
+            raise LoadAborted(str(exc)) from exc
+        except AshbyError as exc:  # Ashby could not be read: never write blind, the next run looks again
+            ctx.ledger.failed(item, *_error_parts(exc))
+            return "failed"
         if existing is not None:
             ctx.ledger.done(item, existing)
             return "adopted"
@@ -261,10 +266,15 @@ def _attempt(loader: Loader, ctx: LoadContext, item: Item, call: Callable[[], st
                 ctx.ledger.failed(item, f"transport_{exc.kind}", str(exc), exc.request_id or "")
                 return "failed"
             time.sleep(min(0.25 * 2**attempt, 8.0))
-            existing = _look(loader, ctx, item) if exc.ambiguous else None
+            if not exc.ambiguous:
+                continue
+            readable, existing = _look(loader, ctx, item)
             if existing is not None:
                 ctx.ledger.done(item, existing)
                 return "adopted"
+            if not readable:  # Ashby may hold it and cannot be read now: never write blind, the next run looks
+                ctx.ledger.failed(item, f"transport_{exc.kind}", f"{exc} (and Ashby could not be read to check)")
+                return "failed"
             continue
         except AshbyError as exc:
             ctx.ledger.failed(item, *_error_parts(exc))
@@ -274,12 +284,14 @@ def _attempt(loader: Loader, ctx: LoadContext, item: Item, call: Callable[[], st
     raise AssertionError("unreachable")
 
 
-def _look(loader: Loader, ctx: LoadContext, item: Item) -> str | None:
-    """`find_existing`, where a read that fails counts as "not found yet" (the next attempt looks again)."""
+def _look(loader: Loader, ctx: LoadContext, item: Item) -> tuple[bool, str | None]:
+    """(whether Ashby could be read, the object found there)."""
     try:
-        return loader.find_existing(ctx, item)
-    except (AshbyTransientError, DependencyMissing):
-        return None
+        return True, loader.find_existing(ctx, item)
+    except (AshbyAuthError, AshbyPermissionError):
+        raise
+    except (AshbyError, DependencyMissing):
+        return False, None
 
 
 def _refresh(ctx: LoadContext, item: Item) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -297,24 +297,33 @@ def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> lis
     return slices
 
 
-def _slice_records(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> tuple[dict, dict]:
-    """(partition -> record type -> opportunity id -> payloads, partition -> opportunity -> expanded applications)."""
+RawSlice = list[tuple[str, str, str, str]]  # (record type or "applications", partition, opportunity id, JSON)
+
+
+def _read_slice(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> RawSlice:
+    """A slice's records as JSON text: cheap to read under the lock and to hand to a worker."""
     where = "WHERE partition_key IN ({})".format(", ".join("?" for _ in keys))
-    records: dict[str, dict[str, dict[str, list[Json]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    raw: RawSlice = []
     for kind in RECORD_TYPES:
-        cur = con.execute(
-            f"SELECT partition_key, opportunity_id, payload FROM lever_raw.{kind} {where} ORDER BY lever_id", list(keys)
-        )
-        while batch := cur.fetchmany(FETCH_ROWS):
-            for partition, opp_id, payload in batch:
-                records[partition][kind][opp_id].append(json.loads(payload))
-    applications: dict[str, dict[str, list[Json]]] = defaultdict(dict)
-    cur = con.execute(
-        f"SELECT partition_key, lever_id, payload->'$.applications' FROM lever_raw.opportunities {where}", list(keys)
+        sql = f"SELECT '{kind}', partition_key, opportunity_id, payload FROM lever_raw.{kind} {where} ORDER BY lever_id"
+        raw += con.execute(sql, list(keys)).fetchall()
+    sql = (
+        "SELECT 'applications', partition_key, lever_id, payload->'$.applications'"
+        f" FROM lever_raw.opportunities {where}"
     )
-    while batch := cur.fetchmany(FETCH_ROWS):
-        for partition, opp_id, apps in batch:
-            applications[partition][opp_id] = [a for a in json.loads(apps or "[]") or [] if isinstance(a, dict)]
+    raw += con.execute(sql, list(keys)).fetchall()
+    return raw
+
+
+def _parse_slice(raw: RawSlice) -> tuple[dict, dict]:
+    """(partition -> record type -> opportunity id -> payloads, partition -> opportunity -> expanded applications)."""
+    records: dict[str, dict[str, dict[str, list[Json]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
+    applications: dict[str, dict[str, list[Json]]] = defaultdict(dict)
+    for kind, partition, opp_id, text in raw:
+        if kind == "applications":
+            applications[partition][opp_id] = [a for a in json.loads(text or "[]") or [] if isinstance(a, dict)]
+        else:
+            records[partition][kind][opp_id].append(json.loads(text))
     return records, applications
 
 
@@ -361,7 +370,11 @@ def _build_slice(
 
 
 def transform_partitions(
-    store: Store, config: MappingConfig, keys: Sequence[str], *, slice_records: int = SLICE_RECORDS
+    store: Store,
+    config: MappingConfig,
+    keys: Sequence[str],
+    *,
+    slice_records: int = SLICE_RECORDS,
 ) -> TransformResult:
     """Transform the given posting partitions, a slice of them at a time (read, build, one merge per table)."""
     keys = list(dict.fromkeys(keys))
@@ -374,17 +387,30 @@ def transform_partitions(
         owners, files = _shared_inputs(con)
         slices = _slices(con, keys, slice_records)
     blocking: set[str] = set()
-    for part in slices:
-        with store.connect() as con:
-            records, applications = _slice_records(con, part)
-        rows = _build_slice(part, records, applications, owners, files, base, result)
-        del records, applications
+    for part, rows in _built_slices(store, slices, base, owners, files, result):
         with store.connect() as con:
             for name, scope in _record_scopes(part).items():
-                _write(con, result, name, rows[name], scope, part)
-        blocking |= {p["message"] for p in rows["problems"] if p["blocking"]}
+                _write(con, result, name, rows.get(name, []), scope, part)
+        blocking |= {p["message"] for p in rows.get("problems", []) if p["blocking"]}
     result.blocking = len(blocking)
     return result
+
+
+def _built_slices(
+    store: Store,
+    slices: list[list[str]],
+    base: Context,
+    owners: dict[str, Owner],
+    files: FileIndex,
+    result: TransformResult,
+) -> Iterator[tuple[list[str], dict[str, list[Json]]]]:
+    """Each slice's rows: read under a short connection, parsed and built without one."""
+    for part in slices:
+        with store.connect() as con:
+            raw = _read_slice(con, part)
+        records, applications = _parse_slice(raw)
+        del raw
+        yield part, _build_slice(part, records, applications, owners, files, base, result)
 
 
 def partition_keys(store: Store) -> list[str]:

@@ -38,7 +38,10 @@ def test_lost_answers_and_dropped_connections_never_duplicate_a_candidate(prepar
     report = load(prepared, data_dir, phases=CANDIDATE_PHASES)
     prepared.faults(rate_lost_500=0, rate_drop=0, rate_500=0)
     outcomes = report.stats["candidates"].outcomes
-    assert outcomes["failed"] == 0 and outcomes["created"] + outcomes["adopted"] == expected
+    assert outcomes["created"] + outcomes["adopted"] + outcomes["failed"] == expected
+    if outcomes["failed"]:  # a lost answer that Ashby could not be read back for: never written blind
+        again = load(prepared, data_dir, "run-2", phases=CANDIDATE_PHASES).stats["candidates"].outcomes
+        assert again["failed"] == 0
     assert len(prepared.candidates()) == expected
 
 
