@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     migrate.add_argument("--dry-run", action="store_true", help="run everything but the writes to Ashby")
     migrate.add_argument("--skip-extract", action="store_true", help="use what was already extracted")
+    migrate.add_argument("--skip-validate", action="store_true", help="do not read the result back through the API")
     commands.add_parser("redrive", help="re-attempt the ledger rows that failed (after fixing the mapping or data)")
     trace = commands.add_parser("trace", help="the chain of a Lever record: raw -> canonical -> ledger -> Ashby")
     trace.add_argument("lever_id", help="a Lever contact, opportunity, note, feedback, file, ... id")
@@ -111,7 +112,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         from migration_pipeline.migrate_command import run_migrate
 
         sys.exit(
-            run_migrate(Settings.from_env(), mapping=args.mapping, dry_run=args.dry_run, skip_extract=args.skip_extract)
+            run_migrate(
+                Settings.from_env(),
+                mapping=args.mapping,
+                dry_run=args.dry_run,
+                skip_extract=args.skip_extract,
+                validate_api=not args.skip_validate,
+            )
         )
     elif args.command == "redrive":
         from migration_pipeline.migrate_command import run_redrive

@@ -38,6 +38,7 @@ from migration_pipeline.defs.lever.partitions import lever_postings
 from migration_pipeline.defs.lever.resources import LeverResource
 from migration_pipeline.defs.store import StoreResource
 from migration_pipeline.lever.streams import EXTRACTED_OBJECTS
+from migration_pipeline.load.validate import Validation, validate
 from migration_pipeline.sandbox.ashby.app import AshbySandbox, AshbySandboxConfig
 from migration_pipeline.sandbox.ashby.rpc import AshbyKey
 from migration_pipeline.sandbox.ashby.setup import build_state, setup_from_lever
@@ -128,7 +129,10 @@ def _to_ashby(lever_org: LeverOrg, data_dir: Path) -> int:
             "store": StoreResource(data_dir=str(data_dir)),
             "mapping": MappingResource(data_dir=str(data_dir)),
         }
-        partitions = sorted(Store(data_dir / "migration.duckdb").raw_index("opportunities")["partition_key"].unique())
+        store = Store(data_dir / "migration.duckdb")
+        # every posting is a partition (a posting without candidates still becomes a job), plus no-posting
+        postings = set(store.raw_index("postings")["lever_id"])
+        partitions = sorted(postings | set(store.raw_index("opportunities")["partition_key"].unique()))
         instance.add_dynamic_partitions(lever_postings.name, partitions)
         every = {
             "dagster/asset_partition_range_start": partitions[0],
@@ -153,13 +157,17 @@ def _to_ashby(lever_org: LeverOrg, data_dir: Path) -> int:
         load = dg.materialize([ashby_load], tags=every, raise_on_error=False, **run)
         elapsed = time.monotonic() - started
         log = requests.get(f"{server.base_url}/__sandbox/requests", timeout=60).json()["data"]
-    if not load.success:
-        print("The load failed; see the errors above.")
-        return 1
-    return _summary(load, elapsed, len(log), data_dir)
+        if not load.success:
+            print("The load failed; see the errors above.")
+            return 1
+        with resources["ashby"].client() as client, Store(data_dir / "migration.duckdb").connect() as con:
+            validation = validate(client, con)
+    return _summary(load, elapsed, len(log), data_dir, validation)
 
 
-def _summary(load: dg.ExecuteInProcessResult, elapsed: float, calls: int, data_dir: Path) -> int:
+def _summary(
+    load: dg.ExecuteInProcessResult, elapsed: float, calls: int, data_dir: Path, validation: Validation
+) -> int:
     checks = {c.asset_key.to_user_string().removeprefix("ashby_"): c for c in load.get_asset_check_evaluations()}
     print(f"\n{'Ashby object':<22}{'planned':>9}{'loaded':>9}{'failed':>9}  check")
     for name, check in checks.items():
@@ -169,9 +177,10 @@ def _summary(load: dg.ExecuteInProcessResult, elapsed: float, calls: int, data_d
     rate = calls / max(elapsed, 1e-6)
     budget = DEMO_ASHBY_RATE_PER_MINUTE / 60
     print(f"\n{calls} Ashby calls in {elapsed:.0f} s ({rate:.0f}/s against a budget of {budget:.0f}/s).")
+    print("\n".join(validation.lines()))
     print("Where to look next:")
     print(f"  - the plan: {data_dir / PLAN_DIR / 'migration_plan.md'}")
     print(f"  - one record's story: MIGRATION_DATA_DIR={data_dir} migration-pipeline trace <Lever contact id>")
     print(f"  - the same assets in the Dagster UI: MIGRATION_DATA_DIR={data_dir} dagster dev")
     print(f"  - the ledger: SELECT * FROM ashby.ledger in {data_dir / 'migration.duckdb'}")
-    return 0 if all(c.passed for c in checks.values()) else 3
+    return 0 if validation.ok and all(c.passed for c in checks.values()) else 3

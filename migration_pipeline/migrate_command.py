@@ -20,6 +20,7 @@ from migration_pipeline.load.phases import Scope
 from migration_pipeline.load.progress import Progress
 from migration_pipeline.load.run import LoadOutcome, PreflightFailed, run_load
 from migration_pipeline.load.session import LoadBusy
+from migration_pipeline.load.validate import validate
 from migration_pipeline.plan_command import run_plan
 from migration_pipeline.store import Store
 
@@ -81,18 +82,30 @@ def load(settings: Settings, store: Store, *, redrive: bool = False, dry_run: bo
         return EXIT_ERROR
 
 
-def _finish(outcome: LoadOutcome | int, dry_run: bool) -> int:
+def _finish(outcome: LoadOutcome | int, dry_run: bool, settings: Settings, store: Store, check_api: bool) -> int:
     if isinstance(outcome, int):
         return outcome
     if dry_run:
         print("Dry run: nothing was written.")
         return EXIT_OK
     print_checks(outcome.checks)
-    return EXIT_OK if outcome.passed else EXIT_FAILURES
+    valid = True
+    if check_api:
+        print("Reading the migrated objects back through the Ashby API ...", flush=True)
+        with ashby_resource(settings).client() as client, store.connect() as con:
+            result = validate(client, con)
+        print("\n".join(result.lines()))
+        valid = result.ok
+    return EXIT_OK if outcome.passed and valid else EXIT_FAILURES
 
 
 def run_migrate(
-    settings: Settings, *, mapping: str | None = None, dry_run: bool = False, skip_extract: bool = False
+    settings: Settings,
+    *,
+    mapping: str | None = None,
+    dry_run: bool = False,
+    skip_extract: bool = False,
+    validate_api: bool = True,
 ) -> int:
     store = Store(settings.data_dir / "migration.duckdb")
     if not skip_extract:
@@ -104,9 +117,9 @@ def run_migrate(
     planned = run_plan(settings, mapping=mapping, quiet=True)
     if planned != 0:
         return planned
-    return _finish(load(settings, store, dry_run=dry_run), dry_run)
+    return _finish(load(settings, store, dry_run=dry_run), dry_run, settings, store, validate_api)
 
 
 def run_redrive(settings: Settings) -> int:
     store = Store(settings.data_dir / "migration.duckdb")
-    return _finish(load(settings, store, redrive=True), False)
+    return _finish(load(settings, store, redrive=True), False, settings, store, True)

@@ -93,3 +93,26 @@ def test_the_load_asset_materializes_partitions_with_checks(prepared, data_dir):
         assert result.success
         checks = result.get_asset_check_evaluations()
         assert checks and all(c.passed for c in checks), [(c.asset_key, c.metadata) for c in checks if not c.passed]
+
+
+def test_after_migrate_ashby_read_back_through_the_api_holds_everything_once(prepared, data_dir):
+    from migration_pipeline.load.validate import validate
+    from migration_pipeline_tests.load.conftest import client
+
+    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True) == EXIT_OK
+    store = Store(data_dir / "migration.duckdb")
+    with client(prepared, data_dir) as c, store.connect() as con:
+        result = validate(c, con)
+        planned = dict(con.execute("SELECT object_type, count(*) FROM ashby.ledger GROUP BY 1").fetchall())
+    assert result.ok, result.lines()
+    assert result.checked["candidates"] == planned["candidate"] and result.checked["notes"] == planned["note"]
+    assert result.checked["applications"] == planned["application"] and result.checked["files"] == planned["file"]
+    assert result.checked["feedback"] == planned["feedback"] and result.checked["candidate fields sampled"] == 50
+    # a broken attachment is caught: move one application to another stage in Ashby
+    app = next(iter(prepared.sandbox.state["applications"].values()))
+    other = next(
+        s for s in prepared.sandbox.state["interview_stages"].values() if s["id"] != app["currentInterviewStage"]["id"]
+    )
+    app["currentInterviewStage"] = {**app["currentInterviewStage"], "id": other["id"]}
+    with client(prepared, data_dir) as c, store.connect() as con:
+        assert "applications at another stage" in validate(c, con).problems
