@@ -45,6 +45,10 @@ _URL_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 _SAFE_URL = re.compile(rf"(?:{'|'.join(SAFE_SCHEMES)}):", re.IGNORECASE | re.ASCII)
 
 
+# text without markup characters, NUL or lone surrogates is already safe HTML as it is
+_PLAIN = re.compile(r"[^<>&\x00\ud800-\udfff]*")
+
+
 def plain_text_html(text: str) -> str:
     """`text` shown verbatim in HTML (an attribution header, a name): everything escaped."""
     return html.escape(text, quote=True)
@@ -52,6 +56,8 @@ def plain_text_html(text: str) -> str:
 
 def sanitize_note_html(text: str) -> str:
     """Note text as Ashby-safe HTML: allowed elements kept and balanced, everything else escaped as visible text."""
+    if _PLAIN.fullmatch(text):  # most values: nothing to parse, escape or drop
+        return text
     text = _SURROGATE.sub("\ufffd", text.replace("\x00", ""))
     sanitizer = _Sanitizer(text)
     sanitizer.feed(_mask(text))

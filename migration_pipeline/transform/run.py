@@ -5,13 +5,13 @@ values). Each reads under a short connection, computes without one, then merges 
 from __future__ import annotations
 
 import gc
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import orjson
 
 from migration_pipeline.lever.streams import NO_POSTING
 from migration_pipeline.store import Store
@@ -91,13 +91,13 @@ def _opportunities(con: duckdb.DuckDBPyConnection) -> list[Json]:
     )
     out: list[Json] = []
     while batch := cur.fetchmany(FETCH_ROWS):
-        out.extend(json.loads(text) for (text,) in batch)
+        out.extend(orjson.loads(text) for (text,) in batch)
     return out
 
 
 def _payloads(con: duckdb.DuckDBPyConnection, object_type: str, where: str = "", params: Sequence = ()) -> list[Json]:
     rows = con.execute(f"SELECT payload FROM lever_raw.{object_type} {where} ORDER BY lever_id", list(params))
-    return [json.loads(p) for (p,) in rows.fetchall()]
+    return [orjson.loads(p) for (p,) in rows.fetchall()]
 
 
 def _context(con: duckdb.DuckDBPyConnection, config: MappingConfig) -> Context:
@@ -218,12 +218,21 @@ def transform_org(store: Store, config: MappingConfig) -> TransformResult:
     skip_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_SKIP_TYPES))
     value_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_VALUE_TYPES))
     with store.connect() as con:
-        _write(con, result, "candidates", people.candidates)
-        _write(con, result, "candidate_merges", people.merges)
-        _write(con, result, "candidate_tags", people.tags)
-        _write(con, result, "jobs", jobs)
-        _write(con, result, "applications", applications)
-        _write(con, result, "custom_field_values", people.field_values + app_values, value_scope)
+        # each table's rows are dropped once written: the next frame reuses their memory
+        for name, rows in (
+            ("candidates", people.candidates),
+            ("candidate_merges", people.merges),
+            ("candidate_tags", people.tags),
+            ("jobs", jobs),
+            ("applications", applications),
+        ):
+            _write(con, result, name, rows)
+            rows.clear()
+        values = people.field_values + app_values
+        people.field_values.clear()
+        app_values.clear()
+        _write(con, result, "custom_field_values", values, value_scope)
+        del values
         _write(con, result, "skipped", _skips(ctx, ORG_SKIP_TYPES), skip_scope)
         _write(con, result, "resolutions", _resolution_rows(ctx))
         _write(con, result, "value_uses", _uses(ctx, ORG_SCOPE), "transform_scope = ?", [ORG_SCOPE])
@@ -305,7 +314,7 @@ def _read_slice(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> RawSlice
     where = "WHERE partition_key IN ({})".format(", ".join("?" for _ in keys))
     raw: RawSlice = []
     for kind in RECORD_TYPES:
-        sql = f"SELECT '{kind}', partition_key, opportunity_id, payload FROM lever_raw.{kind} {where} ORDER BY lever_id"
+        sql = f"SELECT '{kind}', partition_key, opportunity_id, payload FROM lever_raw.{kind} {where}"
         raw += con.execute(sql, list(keys)).fetchall()
     sql = (
         "SELECT 'applications', partition_key, lever_id, payload->'$.applications'"
@@ -321,9 +330,9 @@ def _parse_slice(raw: RawSlice) -> tuple[dict, dict]:
     applications: dict[str, dict[str, list[Json]]] = defaultdict(dict)
     for kind, partition, opp_id, text in raw:
         if kind == "applications":
-            applications[partition][opp_id] = [a for a in json.loads(text or "[]") or [] if isinstance(a, dict)]
+            applications[partition][opp_id] = [a for a in orjson.loads(text or "[]") or [] if isinstance(a, dict)]
         else:
-            records[partition][kind][opp_id].append(json.loads(text))
+            records[partition][kind][opp_id].append(orjson.loads(text))
     return records, applications
 
 

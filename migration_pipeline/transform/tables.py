@@ -9,13 +9,13 @@ changes nothing; on changed input, only what changed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+import orjson
 import pandas as pd
 
 SCHEMA = "canonical"
@@ -162,7 +162,9 @@ def ensure_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def _cell(value: Any, sql_type: str) -> Any:
     if sql_type == "JSON":
-        return None if value is None else json.dumps(value, sort_keys=True, ensure_ascii=False)
+        # orjson: ~5x faster than json for the hundreds of thousands of cells of a big org; keys sorted so a
+        # cell's text (and the row hash) depends on the content only
+        return None if value is None else orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     return value
 
 
