@@ -138,28 +138,39 @@ def main() -> None:
         sandbox.reset()
         data_dir = root / "interrupted"
         shutil.copytree(template, data_dir)
-        kills = []
-        while len(kills) < args.kills:
+        kills, bad = 0, 0
+        while kills < args.kills:
             at = kill_once(sandbox, server.base_url, data_dir, rng, max(total_writes // 10, 5))
-            if at is None:
-                print(f"  the run finished before its kill ({len(kills)} kills so far); starting over")
+            if at is not None:
+                kills += 1
+                print(f"  kill {kills}: SIGKILL after {at} writes in total")
+            if at is None or kills == args.kills:  # a migration completed (or we end): compare, start over
+                bad += verify(server.base_url, data_dir, reference, at is None)
                 sandbox.reset()
                 shutil.rmtree(data_dir)
                 shutil.copytree(template, data_dir)
-                continue
-            kills.append(at)
-            print(f"  kill {len(kills)}: SIGKILL after {at} writes in total")
+    print(
+        f"{kills} kills, {bad} sequence(s) differing from the uninterrupted run (target 0), in "
+        f"{time.monotonic() - started:.0f} s; scratch folder {root}"
+    )
+
+
+def verify(url: str, data_dir: Path, reference: OrgReadback, finished: bool) -> int:
+    """Finish the interrupted migration (unless it just finished on its own) and compare it with the reference."""
+    code = EXIT_OK
+    if not finished:
         with contextlib.redirect_stdout(io.StringIO()):
-            code = run_migrate(settings(data_dir, server.base_url), skip_extract=True)
-        after = readback(server.base_url, data_dir)
-    extra = {k: v - reference.duplicates().get(k, 0) for k, v in after.duplicates().items()}
+            code = run_migrate(settings(data_dir, url), skip_extract=True)
+    after = readback(url, data_dir)
+    extra = sum(v - reference.duplicates().get(k, 0) for k, v in after.duplicates().items())
     differences = after.difference(reference)
-    print(f"final run exit {code}; {after.counts()}")
-    print(f"duplicates beyond the reference's: {sum(extra.values())} (target 0)")
-    print(f"differences from the uninterrupted run: {len(differences)} collection(s) (target 0)")
+    print(
+        f"  completed (exit {code}): duplicates beyond the reference's {extra}, differing collections"
+        f" {len(differences)}; {after.counts()}"
+    )
     for name, (mine, theirs) in differences.items():
-        print(f"  {name}: {len(mine)} only after kills, {len(theirs)} only in the reference")
-    print(f"{len(kills)} kills in {time.monotonic() - started:.0f} s; scratch folder {root}")
+        print(f"    {name}: {len(mine)} only after kills, {len(theirs)} only in the reference")
+    return int(code != EXIT_OK or extra != 0 or bool(differences))
 
 
 if __name__ == "__main__":
