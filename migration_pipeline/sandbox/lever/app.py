@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import token_bucket
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -284,6 +285,18 @@ class LeverSandbox:
         keys = [(r.get("createdAt") or 0, r["id"]) for r in items]
         return JSONResponse(self._page(call, "requisitions", items, keys).envelope(self._render(call, "requisitions")))
 
+    async def create_posting(self, call: Call) -> Response:
+        body = await _json_body(call.request)
+        posting = mutations.create_posting(self.org, body, call.params.one("perform_as"), self.clock.now())
+        self._mutated()
+        return JSONResponse({"data": posting}, status_code=201)
+
+    async def create_user(self, call: Call) -> Response:
+        body = await _json_body(call.request)
+        user = mutations.create_user(self.org, body, self.clock.now())
+        self._mutated()
+        return JSONResponse({"data": user}, status_code=201)
+
     # ---- contacts --------------------------------------------------------------------------------
 
     def _contact_view(self, contact_id: str) -> Json:
@@ -444,7 +457,9 @@ class LeverSandbox:
             else:
                 file = item.get("file") if kind == "resumes" else item
                 name = (file or {}).get("name") or "file"
-            content = document_bytes(self.org, opp["id"], kind, item["id"])
+            content = self.org.uploads.get(item["id"]) if kind == "files" else None
+            if content is None:
+                content = document_bytes(self.org, opp["id"], kind, item["id"])
             if content is None:
                 raise LeverError(422, "UnprocessableEntity", f"{kind} {item['id']} could not be processed by Lever")
             return Response(
@@ -463,6 +478,21 @@ class LeverSandbox:
         )
         self._mutated()
         return JSONResponse({"data": {**note, "noteId": note["id"]}}, status_code=201)
+
+    async def add_feedback(self, call: Call) -> Response:
+        opp = self._opportunity(call)
+        body = await _json_body(call.request)
+        feedback = mutations.add_feedback(self.org, opp["id"], body, call.params.one("perform_as"), self.clock.now())
+        self._mutated()
+        return JSONResponse({"data": feedback}, status_code=201)
+
+    async def add_file(self, call: Call) -> Response:
+        opp = self._opportunity(call)
+        mutations.require_user(self.org, call.params.one("perform_as"), required=True)  # before reading the body
+        name, content = await _multipart_file(call.request)
+        record = mutations.add_file(self.org, opp["id"], name, content, call.params.one("perform_as"), self.clock.now())
+        self._mutated()
+        return JSONResponse({"data": record}, status_code=201)
 
     # ---- OAuth (auth.lever.co in production) -----------------------------------------------------
 
@@ -518,6 +548,17 @@ class LeverSandbox:
         self._mutated()
         return JSONResponse({"data": self._contact_view(contact["id"])})
 
+    def _admin_create(self, create: Callable[[LeverOrg, Json], Json]) -> Callable[[Request], Awaitable[Response]]:
+        async def run(request: Request) -> Response:
+            try:
+                created = create(self.org, await _json_body(request))
+            except (mutations.MutationError, LeverError) as exc:
+                return lever_error(exc.status, exc.code, exc.message)
+            self._mutated()
+            return JSONResponse({"data": created}, status_code=201)
+
+        return run
+
     async def admin_rate_limit(self, request: Request) -> Response:
         if request.method == "POST":
             body = await _json_body(request)
@@ -536,9 +577,11 @@ class LeverSandbox:
 
     def _routes(self) -> list[BaseRoute]:
         e = self._endpoint
+        admin_create = self._admin_create
         v1 = API_PREFIX
         routes: list[BaseRoute] = [
-            Route(f"{v1}/users", e(self.list_users)),
+            Route(f"{v1}/users", e(self.list_users), methods=["GET"]),
+            Route(f"{v1}/users", e(self.create_user, write=True), methods=["POST"]),
             Route(f"{v1}/users/{{id}}", e(self._by_id(self.org.users, "users"))),
             Route(f"{v1}/stages", e(self.list_stages)),
             Route(f"{v1}/stages/{{id}}", e(self._by_id(self.org.stages, "stages"))),
@@ -551,7 +594,8 @@ class LeverSandbox:
             Route(f"{v1}/feedback_templates/{{id}}", e(self._by_id(self.org.feedback_templates, "feedback_templates"))),
             Route(f"{v1}/form_templates", e(self.list_form_templates)),
             Route(f"{v1}/form_templates/{{id}}", e(self._by_id(self.org.form_templates, "form_templates"))),
-            Route(f"{v1}/postings", e(self.list_postings)),
+            Route(f"{v1}/postings", e(self.list_postings), methods=["GET"]),
+            Route(f"{v1}/postings", e(self.create_posting, write=True), methods=["POST"]),
             Route(f"{v1}/postings/{{id}}", e(self._by_id(self.org.postings, "postings"))),
             Route(f"{v1}/requisitions", e(self.list_requisitions)),
             Route(f"{v1}/requisitions/{{id}}", e(self._by_id(self.org.requisitions, "requisitions"))),
@@ -574,6 +618,8 @@ class LeverSandbox:
                 Route(f"{opp}/stage", e(self.put_stage, write=True), methods=["PUT"]),
                 Route(f"{opp}/archived", e(self.put_archived, write=True), methods=["PUT"]),
                 Route(f"{opp}/notes", e(self.add_note, write=True), methods=["POST"]),
+                Route(f"{opp}/feedback", e(self.add_feedback, write=True), methods=["POST"]),
+                Route(f"{opp}/files", e(self.add_file, write=True), methods=["POST"]),
             ]
             for name in ("Tags", "Sources", "Links"):
                 routes += [
@@ -592,6 +638,8 @@ class LeverSandbox:
             Route(f"{ADMIN_PREFIX}/opportunities/{{id}}/delete", self.admin_delete_opportunity, methods=["POST"]),
             Route(f"{ADMIN_PREFIX}/contacts/{{id}}", self.admin_edit_contact, methods=["POST"]),
             Route(f"{ADMIN_PREFIX}/rate_limit", self.admin_rate_limit, methods=["GET", "POST"]),
+            Route(f"{ADMIN_PREFIX}/stages", admin_create(mutations.add_stage), methods=["POST"]),
+            Route(f"{ADMIN_PREFIX}/archive_reasons", admin_create(mutations.add_archive_reason), methods=["POST"]),
         ]
         return routes
 
@@ -612,3 +660,20 @@ async def _json_body(request: Request) -> Json:
     if not isinstance(body, dict):
         raise LeverError(400, "BadRequestError", "The request body must be a JSON object")
     return body
+
+
+async def _multipart_file(request: Request) -> tuple[str | None, bytes | None]:
+    """The name and bytes of the multipart `file` field (None, None when there is none)."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise LeverError(400, "BadRequestError", "The request must be multipart/form-data with a file field")
+    try:
+        form = await request.form(max_files=1, max_fields=100)
+    except Exception as exc:  # malformed multipart (python-multipart / starlette raise several types)
+        raise LeverError(400, "BadRequestError", f"The multipart body is not well-formed: {exc}") from None
+    try:
+        value = form.get("file")
+        if isinstance(value, UploadFile):
+            return value.filename, await value.read()
+        return None, None
+    finally:
+        await form.close()

@@ -95,6 +95,8 @@ class LeverOrg:
     deleted_opportunities: list[Json] = field(default_factory=list)
     # (opportunity id, kind) -> objects created by live mutations, served after the generated ones
     added: dict[tuple[str, str], list[Json]] = field(default_factory=dict)
+    # file id -> content of the files uploaded at runtime (`POST OPP/files`), served by their download
+    uploads: dict[str, bytes] = field(default_factory=dict)
     # edge case name -> count, filled by the generator (see `inventory`)
     edge_cases: dict[str, int] = field(default_factory=dict)
     materializer: Materializer | None = None
