@@ -205,6 +205,18 @@ def test_a_subset_of_kinds_and_a_snapshot(fresh_lever: RunningLever) -> None:
     assert Counter(r["method"] for r in requests_made) == {"POST": log.counts["note"]}  # admin calls are not logged
 
 
+def test_rate_limits_and_maintenance_are_waited_out(fresh_lever: RunningLever) -> None:
+    snapshot = take_snapshot(fresh_lever.api, FULL_KEY)
+    fresh_lever.admin("POST", "/rate_limit", json={"rate": 40, "burst": 2})
+    fresh_lever.admin("POST", "/faults", json={"script": ["429", "503", "none", "429"]})
+    log = _apply(fresh_lever, kinds=["note", "tags"], fraction=0.02, snapshot=snapshot)
+    assert sum(log.counts.values()) == round(0.02 * len(snapshot.opportunities))
+    notes = sum(len(fresh_lever.org.added.get((m.opportunity, "notes"), [])) for m in log.of_kind("note"))
+    assert notes == log.counts["note"]  # each note written once
+    statuses = Counter(r["status"] for r in fresh_lever.admin("GET", "/requests").json()["data"])
+    assert statuses[429] >= 2 and statuses[503] == 1
+
+
 def test_a_key_without_confidential_access_picks_among_what_it_sees(fresh_lever: RunningLever) -> None:
     log = _apply(fresh_lever, key=NO_CONFIDENTIAL_KEY, kinds=["stage_change", "note"], fraction=0.05)
     targets = {m.opportunity for m in log.mutations}

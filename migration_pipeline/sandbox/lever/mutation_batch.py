@@ -167,9 +167,10 @@ class OrgSnapshot:
 
 
 class _Api:
-    """The Data API (Basic auth by key) and the sandbox admin routes, retrying 429s and 5xx faults."""
+    """The Data API (Basic auth by key) and the sandbox admin routes. 429 and 503 are retried with backoff
+    (both refuse a request before doing it); a 500 or 502 is not, as a write may have happened behind it."""
 
-    RETRY_STATUSES = frozenset({429, 500, 502, 503})
+    RETRY_STATUSES = frozenset({429, 503})
 
     def __init__(self, api_url: str, api_key: str, admin_url: str, *, attempts: int = 8) -> None:
         self.api_url = api_url.rstrip("/")
