@@ -318,6 +318,8 @@ def test_create_posting_defaults_to_draft(fresh_lever: RunningLever) -> None:
         (None, {"text": "x", "confidentiality": "confidential"}, 400),  # not through the API
         (None, {"text": "x", "owner": "nobody"}, 400),
         (None, {"text": "x", "categories": {"floor": "3"}}, 400),
+        (None, {"text": "x", "categories": {"team": ["a"]}}, 400),
+        (None, {"text": "x", "categories": {"allLocations": "Paris"}}, 400),
         (None, {"text": "x", "workplaceType": "moon"}, 400),
         (None, {"text": "x", "tags": "one"}, 400),
     ],

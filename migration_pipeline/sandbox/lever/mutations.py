@@ -513,6 +513,12 @@ def _plain(html: str | None) -> str | None:
     return re.sub(r"<[^>]+>", "", text).strip()
 
 
+def _category_ok(name: str, value: Any) -> bool:
+    if name == "allLocations":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return name in CATEGORIES and (value is None or isinstance(value, str))
+
+
 def create_posting(org: LeverOrg, body: Json, perform_as: str | None, now: int) -> Json:
     """`POST /postings`: a new posting (never confidential: the API cannot create those)."""
     user = require_user(org, perform_as, required=True)
@@ -528,10 +534,8 @@ def create_posting(org: LeverOrg, body: Json, perform_as: str | None, now: int) 
     if not isinstance(channels, list) or not set(channels) <= {"public", "internal"}:
         raise _bad("distributionChannels must be an array of public and internal")
     categories = body.get("categories", {})
-    if not isinstance(categories, dict) or not all(
-        k in (*CATEGORIES, "allLocations") and (v is None or isinstance(v, str | list)) for k, v in categories.items()
-    ):
-        raise _bad(f"categories takes {', '.join(CATEGORIES)} and allLocations")
+    if not isinstance(categories, dict) or not all(_category_ok(k, v) for k, v in categories.items()):
+        raise _bad(f"categories takes strings {', '.join(CATEGORIES)} and an array allLocations")
     workplace = body.get("workplaceType", "unspecified")
     if workplace not in WORKPLACE_TYPES:
         raise _bad(f"workplaceType must be one of {', '.join(WORKPLACE_TYPES)}")
