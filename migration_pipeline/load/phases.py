@@ -18,7 +18,15 @@ from migration_pipeline.load.engine import Item, LoadContext, Loader, LoadStats,
 from migration_pipeline.load.feedback import FeedbackLoader, feedback_item
 from migration_pipeline.load.field_values import FieldValuesLoader, object_item
 from migration_pipeline.load.files import FileLoader, data_folder, file_item
-from migration_pipeline.load.hiring_team import HiringTeamLoader, hiring_manager_item, owner_item
+from migration_pipeline.load.hiring_team import (
+    PLAN_DIR,
+    HiringTeamLoader,
+    follower_items,
+    hiring_manager_item,
+    owner_item,
+    planned_roles,
+    posting_owner_item,
+)
 from migration_pipeline.load.jobs import JobLoader, job_item
 from migration_pipeline.load.notes import NoteLoader, note_item
 from migration_pipeline.load.organization import DepartmentLoader, LocationLoader, place_item
@@ -100,12 +108,23 @@ def application_items(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[Item
 
 
 def hiring_team_items(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[Item]:
-    """Application owners as Recruiters, posting hiring managers as Hiring Managers."""
-    apps = _scoped(con, "applications", scope, "lever_opportunity_id")
-    jobs = _scoped(con, "jobs", scope, "job_key")
-    return [owner_item(r) for r in apps if r["owner_user_id"]] + [
-        hiring_manager_item(r) for r in jobs if r["hiring_manager_user_id"]
-    ]
+    """Opportunity owners and followers on applications, posting owners and hiring managers on jobs, each in the
+    role the plan resolved for its kind (none: not loaded)."""
+    roles = planned_roles(data_folder(con) / PLAN_DIR)
+    owner, followers = roles.get("opportunity_owner"), roles.get("opportunity_followers")
+    posting_owner, manager = roles.get("posting_owner"), roles.get("posting_hiring_manager")
+    items: list[Item] = []
+    for r in _scoped(con, "applications", scope, "lever_opportunity_id"):
+        if owner and r["owner_user_id"]:
+            items.append(owner_item(r, owner))
+        if followers:
+            items += follower_items(r, followers, owner)
+    for r in _scoped(con, "jobs", scope, "job_key"):
+        if manager and r["hiring_manager_user_id"]:
+            items.append(hiring_manager_item(r, manager))
+        if posting_owner and r["owner_user_id"]:
+            items.append(posting_owner_item(r, posting_owner))
+    return items
 
 
 def scope_candidates(con: duckdb.DuckDBPyConnection, scope: Scope) -> list[Json]:

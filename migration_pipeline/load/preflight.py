@@ -12,6 +12,8 @@ import duckdb
 from migration_pipeline.ashby.client import AshbyClient
 from migration_pipeline.ashby.errors import AshbyError
 from migration_pipeline.ashby.metadata import AshbyOrgMetadata
+from migration_pipeline.load.hiring_team import planned_roles
+from migration_pipeline.transform.names import name_key
 from migration_pipeline.transform.plan import load_blocking
 
 # the permission modules a migration calls (apiKey.info spells them `candidates:read`)
@@ -85,6 +87,12 @@ def run_preflight(
         result.problems.append(f"the Ashby key lacks the permission(s) {', '.join(missing)}")
     for problem in load_blocking(plan_dir):
         result.problems.append(f"plan: {problem['message']}")
+    roles = {name_key(r.get("title")) for r in metadata.hiring_team_roles}
+    for kind, title in planned_roles(plan_dir).items():
+        if title and name_key(title) not in roles:
+            result.problems.append(
+                f"the hiring team role {title!r} (hiring_team.{kind}) no longer exists in Ashby: re-run the plan"
+            )
     existing: dict[str, set[Any]] = {
         kind: {item.get("id") for item in getattr(metadata, kind)} for kind in _referenced_ids(con)
     }

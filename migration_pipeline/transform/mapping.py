@@ -14,6 +14,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from migration_pipeline.sync.config import SyncConfig
+
 SAMPLE_MAPPING = Path(__file__).resolve().parents[2] / "data" / "mapping.sample.yaml"
 
 
@@ -114,6 +116,16 @@ class CustomFields(_Strict):
     forms: list[FormFieldMapping] = Field(default_factory=list)
 
 
+class HiringTeam(_Strict):
+    """The Ashby hiring team role (a title from the org's `hiringTeamRole.list`, case and spaces ignored) each
+    kind of Lever person lands in; `null`: that kind is not added to hiring teams (the plan says so)."""
+
+    opportunity_owner: str | None = "Recruiter"  # on the application
+    opportunity_followers: str | None = None  # on the application
+    posting_owner: str | None = None  # on the job
+    posting_hiring_manager: str | None = "Hiring Manager"  # on the job
+
+
 class MappingConfig(_Strict):
     version: Literal[1] = 1
     policies: Policies = Field(default_factory=Policies)
@@ -126,6 +138,8 @@ class MappingConfig(_Strict):
     interview_plans: InterviewPlans = Field(default_factory=InterviewPlans)
     feedback_forms: FeedbackForms = Field(default_factory=FeedbackForms)
     custom_fields: CustomFields = Field(default_factory=CustomFields)
+    hiring_team: HiringTeam = Field(default_factory=HiringTeam)
+    sync: SyncConfig = Field(default_factory=SyncConfig)  # the delta sync during the parallel run
 
 
 def _describe(exc: ValidationError, source: str) -> str:

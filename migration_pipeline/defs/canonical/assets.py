@@ -14,6 +14,7 @@ from migration_pipeline.defs.canonical.resources import MappingResource
 from migration_pipeline.defs.lever.assets import raw_asset_name
 from migration_pipeline.defs.lever.partitions import lever_postings
 from migration_pipeline.defs.store import StoreResource
+from migration_pipeline.load.hiring_team import add_to_plan
 from migration_pipeline.transform.pipeline import snapshot_ashby_org
 from migration_pipeline.transform.plan import build_plan, render_markdown, write_plan
 from migration_pipeline.transform.run import TransformError, transform_org, transform_partitions
@@ -130,6 +131,8 @@ def migration_plan(store: StoreResource, mapping: MappingResource) -> dg.Materia
     plan = build_plan(
         store.store(), mapping_source=str(mapping.source()), policies=config.policies.model_dump(mode="json")
     )
+    with store.store().connect() as con:
+        add_to_plan(plan, con, config.hiring_team)
     json_path, md_path = write_plan(plan, Path(store.data_dir) / PLAN_DIR)
     return dg.MaterializeResult(
         metadata={
