@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--dry-run", action="store_true", help="run everything but the writes to Ashby")
     migrate.add_argument("--skip-extract", action="store_true", help="use what was already extracted")
     migrate.add_argument("--skip-validate", action="store_true", help="do not read the result back through the API")
+    sync = commands.add_parser("sync", help="one delta sync: what changed in Lever since the last one, into Ashby")
+    sync.add_argument("--mapping", help="the mapping config (default: data/mapping.yaml, else the sample)")
+    cutover = commands.add_parser("cutover", help="the final sync, then a full reconciliation of Lever and Ashby")
+    cutover.add_argument("--mapping", help="the mapping config (default: data/mapping.yaml, else the sample)")
+    cutover.add_argument(
+        "--deep", action="store_true", help="count Lever's notes, feedback and files through its API (slow)"
+    )
     commands.add_parser("redrive", help="re-attempt the ledger rows that failed (after fixing the mapping or data)")
     trace = commands.add_parser("trace", help="the chain of a Lever record: raw -> canonical -> ledger -> Ashby")
     trace.add_argument("lever_id", help="a Lever contact, opportunity, note, feedback, file, ... id")
@@ -120,6 +127,14 @@ def main(argv: Sequence[str] | None = None) -> None:
                 validate_api=not args.skip_validate,
             )
         )
+    elif args.command == "sync":
+        from migration_pipeline.sync_command import run_sync_command
+
+        sys.exit(run_sync_command(Settings.from_env(), mapping=args.mapping))
+    elif args.command == "cutover":
+        from migration_pipeline.cutover_command import run_cutover
+
+        sys.exit(run_cutover(Settings.from_env(), mapping=args.mapping, deep=args.deep))
     elif args.command == "redrive":
         from migration_pipeline.migrate_command import run_redrive
 

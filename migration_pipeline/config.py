@@ -54,6 +54,8 @@ class Settings:
     # trips Lever's bucket. Raise them only if Lever granted the key more.
     lever_rate_per_second: float = 10.0
     lever_burst: int = 10
+    # how long a run waits out Lever's maintenance (503 on everything but postings) before failing cleanly
+    lever_maintenance_max_wait_seconds: float = 1800.0
     # Ashby allows about 1,000 requests a minute per key (Airbyte's figure, and the x-ratelimit-limit header
     # recorded from real traffic); the client paces every user of the key to this together.
     ashby_rate_per_minute: float = 1000.0
@@ -75,6 +77,7 @@ class Settings:
             data_dir=Path(env.get("MIGRATION_DATA_DIR", DEFAULT_DATA_DIR)),
             lever_rate_per_second=float(env.get("LEVER_RATE_PER_SECOND", "10")),
             lever_burst=int(env.get("LEVER_BURST", "10")),
+            lever_maintenance_max_wait_seconds=float(env.get("LEVER_MAINTENANCE_MAX_WAIT_SECONDS", "1800")),
             mapping_file=env.get("MIGRATION_MAPPING_FILE", ""),
             ashby_rate_per_minute=float(env.get("ASHBY_RATE_PER_MINUTE", "1000")),
         )

@@ -34,6 +34,7 @@ def lever_resource(settings: Settings) -> LeverResource:
         data_dir=str(settings.data_dir),
         rate_per_second=settings.lever_rate_per_second,
         burst=settings.lever_burst,
+        maintenance_max_wait_seconds=settings.lever_maintenance_max_wait_seconds,
     )
 
 

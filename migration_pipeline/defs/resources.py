@@ -21,6 +21,7 @@ def resources() -> dg.Definitions:
                 data_dir=data_dir,
                 rate_per_second=settings.lever_rate_per_second,
                 burst=settings.lever_burst,
+                maintenance_max_wait_seconds=settings.lever_maintenance_max_wait_seconds,
             ),
             "ashby": AshbyResource(
                 api_key=dg.EnvVar("ASHBY_API_KEY"),

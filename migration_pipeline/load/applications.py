@@ -3,8 +3,11 @@ interview plan, source, credited user, original `createdAt` and whole stage hist
 current stage; an archived one carries its archive reason).
 
 An application the plan blocks (`blocked_by`: a Lever stage or archive reason with no Ashby counterpart) is not
-sent: it is a ledger failure with code `blocked_by_plan`. Stage changes after the load are the delta sync's:
-a changed row is reported `changed_not_updatable`.
+sent: it is a ledger failure with code `blocked_by_plan`. A changed row (the delta sync: a stage change, an
+archive or unarchive, another source or credited user) is updated field by field after comparing Ashby with
+what we last wrote (`tracked`, conflicts.py): the current stage and archive reason with
+`application.changeStage`, the source with `application.changeSource`, the credited user with
+`application.update`. (A Lever opportunity moved to another posting is not transferred.)
 
 Our application is recognised in Ashby among the candidate's applications by its job and the `createdAt` we
 gave it, and not standing for another Lever opportunity: a candidate can hold several applications to one job
@@ -99,9 +102,20 @@ def application_ids(ctx: LoadContext, candidate_id: str) -> list[str]:
     return ctx.client.call("candidate.info", {"id": candidate_id}).get("applicationIds") or []
 
 
+def current_stage(payload: Json) -> tuple[str | None, str | None]:
+    """(stage id, archive reason id) of the last history entry: where the application stands."""
+    entries = payload.get("applicationHistory") or []
+    last = entries[-1] if entries else {}
+    return last.get("stageId"), last.get("archiveReasonId")
+
+
+def _id(value: Any) -> str | None:
+    return value.get("id") if isinstance(value, dict) else None
+
+
 class ApplicationLoader(Loader):
     object_type = OBJECT_TYPE
-    updatable = False
+    updatable = True
 
     def __init__(self) -> None:
         self.claims = Claims(OBJECT_TYPE)
@@ -137,3 +151,37 @@ class ApplicationLoader(Loader):
         )
         self.claims.record(ctx, item.lever_key, app["id"])
         return app["id"]
+
+    def tracked(self, item: Item) -> Json | None:
+        if item.payload["blockedBy"]:
+            return None  # nothing to compare: `update` refuses it (a ledger failure the next sync tries again)
+        stage, reason = current_stage(item.payload)
+        values = {"stage": stage, "archiveReason": reason, "sourceId": item.payload["sourceId"],
+                  "creditedToUserId": item.payload["creditedToUserId"]}  # fmt: skip
+        return {k: v for k, v in values.items() if v is not None or k == "archiveReason"}
+
+    def current(self, ctx: LoadContext, ashby_id: str) -> Json:
+        app = ctx.client.call("application.info", {"applicationId": ashby_id})
+        return {
+            "stage": _id(app.get("currentInterviewStage")),
+            "archiveReason": _id(app.get("archiveReason")),
+            "sourceId": _id(app.get("source")),
+            "creditedToUserId": _id(app.get("creditedToUser")),
+        }
+
+    def update(self, ctx: LoadContext, item: Item, ashby_id: str, fields: frozenset[str] | None = None) -> None:
+        blocked = item.payload["blockedBy"]
+        if blocked:
+            raise Refused("blocked_by_plan", "; ".join(map(str, blocked)))
+        fields = frozenset(self.tracked(item) or {}) if fields is None else fields
+        stage, reason = current_stage(item.payload)
+        if stage and fields & {"stage", "archiveReason"}:
+            body = {"applicationId": ashby_id, "interviewStageId": stage}
+            ctx.client.write("application.changeStage", {**body, "archiveReasonId": reason} if reason else body)
+        if "sourceId" in fields:
+            ctx.client.write(
+                "application.changeSource", {"applicationId": ashby_id, "sourceId": item.payload["sourceId"]}
+            )
+        if "creditedToUserId" in fields:
+            body = {"applicationId": ashby_id, "creditedToUserId": item.payload["creditedToUserId"]}
+            ctx.client.write("application.update", {**body, "sendNotifications": False})

@@ -13,6 +13,8 @@ from migration_pipeline.transform.names import email_key
 
 Json = dict[str, Any]
 OBJECT_TYPE = "candidate"
+# what a sync compares with Ashby before updating (a recruiter may have edited them there)
+TRACKED = ("name", "email", "phoneNumber", "linkedInUrl", "githubUrl", "website")
 
 
 def _loads(value: Any) -> Any:
@@ -81,8 +83,25 @@ class CandidateLoader(Loader):
             return existing
         return ctx.client.write("candidate.create", dict(item.payload))["id"]
 
-    def update(self, ctx: LoadContext, item: Item, ashby_id: str) -> None:
-        body = dict(item.payload)
+    def tracked(self, item: Item) -> Json | None:
+        return {name: item.payload.get(name) for name in TRACKED}
+
+    def current(self, ctx: LoadContext, ashby_id: str) -> Json:
+        found = ctx.client.call("candidate.info", {"id": ashby_id})
+        links = {link.get("type"): link.get("url") for link in found.get("socialLinks") or []}
+        return {
+            "name": found.get("name"),
+            "email": (found.get("primaryEmailAddress") or {}).get("value"),
+            "phoneNumber": (found.get("primaryPhoneNumber") or {}).get("value"),
+            "linkedInUrl": links.get("LinkedIn"),
+            "githubUrl": links.get("GitHub"),
+            "website": links.get("Website"),
+        }
+
+    def update(self, ctx: LoadContext, item: Item, ashby_id: str, fields: frozenset[str] | None = None) -> None:
+        """`fields`: the tracked fields to write (the others of the payload are always sent: Ashby does not
+        show them back to compare)."""
+        body = {k: v for k, v in item.payload.items() if fields is None or k not in TRACKED or k in fields}
         alternates = body.pop("alternateEmailAddresses", None) or []
         if "website" in body:
             body["websiteUrl"] = body.pop("website")

@@ -90,7 +90,7 @@ class CustomFieldLoader(Loader):
             return existing
         return ctx.client.write("customField.create", dict(item.payload))["id"]
 
-    def update(self, ctx: LoadContext, item: Item, ashby_id: str) -> None:
+    def update(self, ctx: LoadContext, item: Item, ashby_id: str, fields: frozenset[str] | None = None) -> None:
         """Only the options can change (the key is the title, Ashby cannot change a field's type)."""
         if item.payload["fieldType"] not in SELECT_TYPES:
             return

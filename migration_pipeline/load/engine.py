@@ -3,6 +3,8 @@
 For each item (one Ashby object that should exist, keyed by its Lever lineage):
 - done with the same payload hash: skipped (`unchanged`);
 - done with another hash: updated where the loader can (`updated`), else reported (`changed_not_updatable`);
+  a loader that tracks fields first compares Ashby with what it last wrote (conflicts.py): `conflict` when the
+  policy holds the write back; an update that crashed or failed is sent again (updates are idempotent);
 - an intent without a result, or a failure (a crash, a lost response, a timeout after retries): the loader
   first reads Ashby (`find_existing`) and adopts what it finds (`adopted`); only if nothing is there, it writes;
 - never seen: intent journaled (fsync'd), the call made, the result journaled (`created`).
@@ -32,6 +34,7 @@ from migration_pipeline.ashby.errors import (
     AshbyPermissionError,
     AshbyTransientError,
 )
+from migration_pipeline.load.conflicts import ConflictLog, decide, parse_written
 from migration_pipeline.store import ledger as ledger_store
 from migration_pipeline.store.journal import Journal
 
@@ -114,16 +117,17 @@ class LiveLedger:
     def intent(self, item: Item) -> None:
         self._event({**item.lineage(), "op": "intent", "payload_hash": item.payload_hash})
 
-    def done(self, item: Item, ashby_id: str | None) -> None:
-        self._event(
-            {
-                **item.lineage(),
-                "op": "result",
-                "status": "done",
-                "ashby_id": ashby_id,
-                "payload_hash": item.payload_hash,
-            }
-        )
+    def done(self, item: Item, ashby_id: str | None, written: Mapping[str, Any] | None = None) -> None:
+        event = {**item.lineage(), "op": "result", "status": "done", "ashby_id": ashby_id}
+        event["payload_hash"] = item.payload_hash
+        if written is not None:
+            event["written"] = json.dumps(written, sort_keys=True, default=str)
+        self._event(event)
+
+    def removed(self, object_type: str, lever_key: str, run_id: str | None = None) -> None:
+        """The object was taken off in Ashby (a tag Lever no longer has): loading it again is a new write."""
+        self._event({"object_type": object_type, "lever_key": lever_key, "op": "result", "status": "removed",
+                     "run_id": run_id})  # fmt: skip
 
     def failed(self, item: Item, code: str, message: str, request_id: str = "") -> None:
         self._event(
@@ -165,6 +169,8 @@ class LoadContext:
     dry_run: bool = False
     # set by the candidate loader: re-resolves a candidate whose Ashby id stopped resolving (merged)
     refresh_candidate: Callable[[str], str | None] | None = None
+    conflict_policy: str = "report"  # what an update does to a field someone changed in Ashby meanwhile
+    conflicts: ConflictLog = field(default_factory=ConflictLog)
 
     def need(self, object_type: str, lever_key: str | None) -> str:
         """The Ashby id of a dependency, or DependencyMissing."""
@@ -184,7 +190,16 @@ class Loader:
     def create(self, ctx: LoadContext, item: Item) -> str | None:
         raise NotImplementedError
 
-    def update(self, ctx: LoadContext, item: Item, ashby_id: str) -> None:
+    def update(self, ctx: LoadContext, item: Item, ashby_id: str, fields: frozenset[str] | None = None) -> None:
+        """Bring the Ashby object in line with the item: every field, or only `fields` of `tracked`."""
+        raise NotImplementedError
+
+    def tracked(self, item: Item) -> Json | None:
+        """The values of the fields an update compares with Ashby first (see conflicts.py); None: none."""
+        return None
+
+    def current(self, ctx: LoadContext, ashby_id: str) -> Json:
+        """Ashby's values now of the `tracked` fields."""
         raise NotImplementedError
 
     def find_existing(self, ctx: LoadContext, item: Item) -> str | None:
@@ -212,20 +227,16 @@ def _error_parts(exc: AshbyError) -> tuple[str, str, str]:
 def load_one(loader: Loader, ctx: LoadContext, item: Item) -> str:
     """Write one item through the ledger; returns its outcome (see the module docstring)."""
     row = ctx.ledger.row(item.object_type, item.lever_key)
+    if row and row["status"] == "done" and row["payload_hash"] == item.payload_hash:
+        return "unchanged"
+    if row and row["ashby_id"] and loader.updatable and row["status"] != "removed":
+        # done and changed, or an update that crashed or failed: the object exists, bring it in line
+        return _update(loader, ctx, item, row)
     if row and row["status"] == "done":
-        if row["payload_hash"] == item.payload_hash:
-            return "unchanged"
-        if not loader.updatable:
-            return "changed_not_updatable"
-        if ctx.dry_run:
-            return "would_update"
-        ctx.ledger.intent(item)
-        return _attempt(
-            loader, ctx, item, lambda: (loader.update(ctx, item, row["ashby_id"]), row["ashby_id"])[1], "updated"
-        )
+        return "changed_not_updatable"
     if ctx.dry_run:
         return "would_create"
-    if row is not None:  # an intent without a result, or a failure: Ashby may hold it already
+    if row is not None and row["status"] != "removed":  # an intent without a result, or a failure
         try:
             existing = loader.find_existing(ctx, item)
         except DependencyMissing as exc:
@@ -237,10 +248,42 @@ def load_one(loader: Loader, ctx: LoadContext, item: Item) -> str:
             ctx.ledger.failed(item, *_error_parts(exc))
             return "failed"
         if existing is not None:
-            ctx.ledger.done(item, existing)
+            ctx.ledger.done(item, existing, loader.tracked(item))
             return "adopted"
     ctx.ledger.intent(item)
     return _attempt(loader, ctx, item, lambda: loader.create(ctx, item), "created")
+
+
+def _update(loader: Loader, ctx: LoadContext, item: Item, row: Json) -> str:
+    ashby_id = row["ashby_id"]
+    if ctx.dry_run:
+        return "would_update"
+    new = loader.tracked(item)
+    fields = None
+    if new is not None:  # compare with Ashby first: never overwrite what someone changed there unasked
+        try:
+            current = loader.current(ctx, ashby_id)
+        except (AshbyAuthError, AshbyPermissionError) as exc:
+            raise LoadAborted(str(exc)) from exc
+        except AshbyError as exc:
+            ctx.ledger.failed(item, *_error_parts(exc))
+            return "failed"
+        lineage = (item.object_type, item.lever_type, item.lever_id, ashby_id)
+        decision = decide(new, parse_written(row.get("written")), current, ctx.conflict_policy, lineage)
+        ctx.conflicts.add(decision.conflicts)
+        if decision.skip:
+            return "conflict"
+        if not decision.fields:
+            ctx.ledger.done(item, ashby_id, new)
+            return "updated" if not decision.conflicts else "conflict_resolved"
+        fields = decision.fields
+    ctx.ledger.intent(item)
+
+    def call() -> str:
+        loader.update(ctx, item, ashby_id, fields)
+        return ashby_id
+
+    return _attempt(loader, ctx, item, call, "updated")
 
 
 def _attempt(loader: Loader, ctx: LoadContext, item: Item, call: Callable[[], str | None], outcome: str) -> str:
@@ -266,11 +309,11 @@ def _attempt(loader: Loader, ctx: LoadContext, item: Item, call: Callable[[], st
                 ctx.ledger.failed(item, f"transport_{exc.kind}", str(exc), exc.request_id or "")
                 return "failed"
             time.sleep(min(0.25 * 2**attempt, 8.0))
-            if not exc.ambiguous:
+            if not exc.ambiguous or outcome == "updated":  # an update is safe to send again
                 continue
             readable, existing = _look(loader, ctx, item)
             if existing is not None:
-                ctx.ledger.done(item, existing)
+                ctx.ledger.done(item, existing, loader.tracked(item))
                 return "adopted"
             if not readable:  # Ashby may hold it and cannot be read now: never write blind, the next run looks
                 ctx.ledger.failed(item, f"transport_{exc.kind}", f"{exc} (and Ashby could not be read to check)")
@@ -279,7 +322,7 @@ def _attempt(loader: Loader, ctx: LoadContext, item: Item, call: Callable[[], st
         except AshbyError as exc:
             ctx.ledger.failed(item, *_error_parts(exc))
             return "failed"
-        ctx.ledger.done(item, ashby_id)
+        ctx.ledger.done(item, ashby_id, loader.tracked(item))
         return outcome
     raise AssertionError("unreachable")
 

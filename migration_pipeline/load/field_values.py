@@ -71,5 +71,5 @@ class FieldValuesLoader(Loader):
         ctx.client.call("customField.setValues", body)  # idempotent: `call` may retry it after a lost answer
         return body["objectId"]
 
-    def update(self, ctx: LoadContext, item: Item, ashby_id: str) -> None:
+    def update(self, ctx: LoadContext, item: Item, ashby_id: str, fields: frozenset[str] | None = None) -> None:
         self.create(ctx, item)  # the object's current id (a merged candidate's new one), not the ledger's old one

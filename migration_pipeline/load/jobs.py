@@ -162,6 +162,6 @@ class JobLoader(Loader):
         self._unfinished.pop(item.lever_key, None)
         return job_id
 
-    def update(self, ctx: LoadContext, item: Item, ashby_id: str) -> None:
+    def update(self, ctx: LoadContext, item: Item, ashby_id: str, fields: frozenset[str] | None = None) -> None:
         job = ctx.client.call("job.update", {"jobId": ashby_id, **job_body(ctx, item)})
         set_status(ctx, ashby_id, job["status"], item.payload["status"])

@@ -58,7 +58,7 @@ class OrgReadback:
         for name in self.__dataclass_fields__:
             mine, theirs = Counter(getattr(self, name)), Counter(getattr(other, name))
             if mine != theirs:
-                out[name] = (sorted((mine - theirs).elements()), sorted((theirs - mine).elements()))
+                out[name] = (sorted((mine - theirs).elements(), key=repr), sorted((theirs - mine).elements(), key=repr))
         return out
 
 

@@ -38,6 +38,7 @@ LEDGER_COLUMNS = (
     "partition_key",
     "first_attempt_at",
     "updated_at",
+    "written",
 )
 
 DDL = (
@@ -60,8 +61,11 @@ DDL = (
         partition_key VARCHAR,
         first_attempt_at TIMESTAMP,
         updated_at TIMESTAMP,
+        written VARCHAR,
         PRIMARY KEY (object_type, lever_key)
     )""",
+    # a ledger made before `written` existed (what we last wrote of the fields a sync compares)
+    "ALTER TABLE ashby.ledger ADD COLUMN IF NOT EXISTS written VARCHAR",
     """CREATE TABLE IF NOT EXISTS ashby.ledger_events (
         object_type VARCHAR NOT NULL,
         lever_key VARCHAR NOT NULL,
@@ -83,7 +87,7 @@ DDL = (
     )""",
 )
 
-STATUSES = ("intent", "done", "failed")
+STATUSES = ("intent", "done", "failed", "removed")  # removed: undone in Ashby (a tag taken off)
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -117,6 +121,11 @@ def apply_events(rows: dict[tuple[str, str], dict[str, Any]], events: Iterable[M
             row["status"] = "done"
             row["ashby_id"] = event.get("ashby_id") or row["ashby_id"]
             row["payload_hash"] = event.get("payload_hash") or row["payload_hash"]
+            row["written"] = event.get("written") or row["written"]
+            row["last_error_code"] = row["last_error_message"] = row["last_request_id"] = None
+        elif event["status"] == "removed":
+            row["status"] = "removed"
+            row["payload_hash"] = None  # loading it again is a new write
             row["last_error_code"] = row["last_error_message"] = row["last_request_id"] = None
         else:
             row["status"] = "failed"

@@ -87,6 +87,9 @@ def build_application(opp: Json, candidate_key: str, job: Json, ctx: Context) ->
     history, unmapped = stage_history(opp, plan_id, ctx) if plan_id else ([], ["an interview plan"])
     outcome, outcome_problems = _outcome(opp, plan_id, ctx) if plan_id else (None, [])
     if outcome is not None:
+        if history and (outcome["enteredStageAt"] or "") < (history[-1]["enteredStageAt"] or ""):
+            # moved to another stage while archived (Lever allows it): the archive closes the history last
+            outcome["enteredStageAt"] = history[-1]["enteredStageAt"]
         history.append(outcome)
     for number, entry in enumerate(history):
         entry["stageNumber"] = number

@@ -79,6 +79,16 @@ def test_non_hired_archive_reason_ends_archived_with_the_mapped_reason():
     assert app["application_history"][-1]["archiveReasonId"] == reason["id"]
 
 
+def test_a_stage_change_made_while_archived_still_ends_on_the_archive_in_time_order():
+    changes = _changes("applicant-new", "s-phone", "s-onsite")
+    opp = opportunity("o-1", "c-1", stageChanges=changes, archived={"reason": UNDERQUALIFIED, "archivedAt": T0 + DAY})
+    _, _, _, apps, _ = _run([opp])
+    history = apps["o-1"]["application_history"]
+    assert [h["stageTitle"] for h in history][-2:] == ["On-site interview", "Archived"]
+    times = [h["enteredStageAt"] for h in history]
+    assert times == sorted(times) and times[-1] == times[-2]  # never before the stage it closes
+
+
 def test_an_unknown_archive_reason_blocks_unless_a_fallback_is_set():
     opp = opportunity("o-1", "c-1", archived={"reason": "r-gone", "archivedAt": T0})
     _, _, _, apps, _ = _run([opp])

@@ -161,6 +161,8 @@ class LeverSandbox:
                         "Your Lever account settings don't authorize you to perform the requested operation.",
                     )
                 call = Call(request, principal, queries.Params(request.query_params.multi_items()))
+                if write:
+                    self.org.pin_generated()  # what was generated stays as it was, whatever changes now
                 return await handler(call)
             except LeverError as exc:
                 return lever_error(exc.status, exc.code, exc.message)
@@ -530,6 +532,7 @@ class LeverSandbox:
 
     async def admin_delete_opportunity(self, request: Request) -> Response:
         body = await _json_body(request) if await request.body() else {}
+        self.org.pin_generated()
         try:
             view = mutations.delete_opportunity(
                 self.org, request.path_params["id"], body.get("deletedBy"), self.clock.now()
@@ -540,6 +543,7 @@ class LeverSandbox:
         return JSONResponse({"data": view})
 
     async def admin_edit_contact(self, request: Request) -> Response:
+        self.org.pin_generated()
         try:
             body = await _json_body(request)
             contact = mutations.update_contact(self.org, request.path_params["id"], body, self.clock.now())

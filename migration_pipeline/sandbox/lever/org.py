@@ -100,6 +100,19 @@ class LeverOrg:
     # edge case name -> count, filled by the generator (see `inventory`)
     edge_cases: dict[str, int] = field(default_factory=dict)
     materializer: Materializer | None = None
+    # every generated sub-resource, pinned at the first live mutation: generated records derive from the
+    # opportunity as it was generated, and must not change when a recruiter edits it later (None: not pinned)
+    pinned: dict[tuple[str, str], list[Json]] | None = None
+
+    def pin_generated(self) -> None:
+        """Materialize every generated sub-resource once and serve those from now on (idempotent)."""
+        if self.pinned is not None or self.materializer is None:
+            return
+        self.pinned = {
+            (opp_id, kind): self.materializer(self, opp_id, kind)
+            for opp_id in self.opportunities
+            for kind in SUB_RESOURCE_KINDS
+        }
 
     def opportunity_view(self, opportunity_id: str) -> Json:
         """The opportunity as `GET /opportunities/:id` returns it (contact fields merged in)."""
@@ -115,5 +128,8 @@ class LeverOrg:
         """Every `kind` object of an opportunity, generated ones first, then added ones."""
         if kind not in SUB_RESOURCE_KINDS:
             raise KeyError(kind)
-        generated = self.materializer(self, opportunity_id, kind) if self.materializer else []
+        if self.pinned is not None and (opportunity_id, kind) in self.pinned:
+            generated = self.pinned[(opportunity_id, kind)]
+        else:  # not pinned yet, or created after the pin (its records follow it as it is)
+            generated = self.materializer(self, opportunity_id, kind) if self.materializer else []
         return generated + self.added.get((opportunity_id, kind), [])
