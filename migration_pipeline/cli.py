@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--dry-run", action="store_true", help="run everything but the writes to Ashby")
     migrate.add_argument("--skip-extract", action="store_true", help="use what was already extracted")
     migrate.add_argument("--skip-validate", action="store_true", help="do not read the result back through the API")
+    migrate.add_argument(
+        "--no-overlap",
+        action="store_true",
+        help="extract everything, then transform, plan and load (default: postings load while later ones extract)",
+    )
     sync = commands.add_parser("sync", help="one delta sync: what changed in Lever since the last one, into Ashby")
     sync.add_argument("--mapping", help="the mapping config (default: data/mapping.yaml, else the sample)")
     cutover = commands.add_parser("cutover", help="the final sync, then a full reconciliation of Lever and Ashby")
@@ -125,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 dry_run=args.dry_run,
                 skip_extract=args.skip_extract,
                 validate_api=not args.skip_validate,
+                overlap=not args.no_overlap,
             )
         )
     elif args.command == "sync":

@@ -4,7 +4,7 @@ same functions the `ashby_org_metadata`, `canonical_*` and `migration_plan` asse
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from migration_pipeline.ashby.client import AshbyClient
 from migration_pipeline.ashby.errors import AshbyError
@@ -18,6 +18,7 @@ from migration_pipeline.transform.plan import build_plan, render_markdown, write
 from migration_pipeline.transform.run import TransformError, transform_org
 
 PLAN_DIR = "plan"
+Transform = Literal["all", "org", "none"]
 
 
 def mapping_source(settings: Settings, override: str | None = None) -> Path:
@@ -28,14 +29,16 @@ def mapping_source(settings: Settings, override: str | None = None) -> Path:
 
 
 def plan_with_roles(
-    store: Store, config: MappingConfig, source: str, out_dir: Path, *, partitions: bool = True
+    store: Store, config: MappingConfig, source: str, out_dir: Path, *, transform: Transform = "all"
 ) -> tuple[dict[str, Any], Path]:
-    """Transform (the org level, and every partition unless `partitions` is False: `migrate` transforms each
-    partition as its extraction ends), build the plan with the hiring team roles resolved, write it."""
-    if partitions:
+    """Transform (the org and every partition; `org`: the org level only, as `migrate` does before it transforms
+    each partition when its extraction ends; `none`: nothing), build the plan with the hiring team roles
+    resolved, write it."""
+    if transform == "all":
         plan, _, _ = make_plan(store, config, source, out_dir)
     else:
-        transform_org(store, config)
+        if transform == "org":
+            transform_org(store, config)
         plan = build_plan(store, mapping_source=source, policies=config.policies.model_dump(mode="json"))
     with store.connect() as con:
         add_to_plan(plan, con, config.hiring_team)
@@ -43,7 +46,9 @@ def plan_with_roles(
     return plan, md_path
 
 
-def run_plan(settings: Settings, *, mapping: str | None = None, quiet: bool = False, partitions: bool = True) -> int:
+def run_plan(
+    settings: Settings, *, mapping: str | None = None, quiet: bool = False, transform: Transform = "all"
+) -> int:
     """0: the plan is ready; 2: blocking errors remain; 1: the plan could not be built."""
     source = mapping_source(settings, mapping)
     try:
@@ -57,7 +62,7 @@ def run_plan(settings: Settings, *, mapping: str | None = None, quiet: bool = Fa
             settings.ashby_base_url, settings.ashby_api_key, rate_per_minute=settings.ashby_rate_per_minute
         ) as client:
             counts = snapshot_ashby_org(store, read_org_metadata(client))
-        plan, md_path = plan_with_roles(store, config, str(source), settings.data_dir / PLAN_DIR, partitions=partitions)
+        plan, md_path = plan_with_roles(store, config, str(source), settings.data_dir / PLAN_DIR, transform=transform)
     except (AshbyError, TransformError) as exc:
         print(f"error: {exc}")
         return 1

@@ -251,6 +251,14 @@ class LoadReport:
     def failed(self) -> int:
         return sum(s.outcomes.get("failed", 0) for s in self.stats.values())
 
+    def merge(self, other: LoadReport) -> None:
+        """Add another run of (some of) the phases: their outcomes add up per phase."""
+        for name, stats in other.stats.items():
+            mine = self.stats.setdefault(name, LoadStats(stats.object_type))
+            mine.outcomes.update(stats.outcomes)
+            mine.errors.update(stats.errors)
+            mine.failed_ids.extend(stats.failed_ids[: max(0, 100 - len(mine.failed_ids))])
+
 
 def run_phases(
     store: Store,

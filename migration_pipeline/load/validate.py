@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +19,7 @@ from migration_pipeline.transform.names import email_key
 
 Json = dict[str, Any]
 SHOWN = 100
+READERS = 8  # concurrent reads: at the API's latency, the rate budget and not the round trips sets the pace
 
 
 @dataclass
@@ -116,23 +119,29 @@ def _applications(client: AshbyClient, con: duckdb.DuckDBPyConnection, result: V
     return ashby
 
 
+def _listed(client: AshbyClient, endpoint: str, id_field: str, ids: Iterable[str | None]) -> dict[str, set[str]]:
+    """The ids `endpoint` lists for each of `ids`, read several at a time (the client keeps to the rate budget)."""
+    wanted = sorted(i for i in set(ids) if i)
+
+    def listed(owner: str) -> set[str]:
+        return {item["id"] for item in client.paginate(endpoint, {id_field: owner})}
+
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="validate") as pool:
+        return dict(zip(wanted, pool.map(listed, wanted), strict=True))
+
+
 def _per_candidate(
     client: AshbyClient, con: duckdb.DuckDBPyConnection, result: Validation, candidates: dict[str, Json]
 ) -> None:
     """Notes, tag assignments and files: each done one is on its candidate."""
     owner = {k: r["ashby_id"] for k, r in _done(con, "candidate").items()}
     notes = _done(con, "note")
-    by_candidate: dict[str, set[str]] = {}
+    wanted = {owner.get(row["candidate_key"]) for row in notes.values()}
+    by_candidate = _listed(client, "candidate.listNotes", "candidateId", wanted)
     for row in notes.values():
         result.checked["notes"] += 1
         candidate_id = owner.get(row["candidate_key"])
-        if candidate_id not in by_candidate:
-            by_candidate[candidate_id] = (
-                {n["id"] for n in client.paginate("candidate.listNotes", {"candidateId": candidate_id})}
-                if candidate_id
-                else set()
-            )
-        if row["ashby_id"] not in by_candidate[candidate_id]:
+        if row["ashby_id"] not in by_candidate.get(candidate_id, set()):
             result.fail("notes missing on their candidate", row["lever_id"])
     for key, row in _done(con, "tag_assignment").items():
         result.checked["tag assignments"] += 1
@@ -151,12 +160,12 @@ def _per_candidate(
 
 def _feedback(client: AshbyClient, con: duckdb.DuckDBPyConnection, result: Validation) -> None:
     applications = {k: r["ashby_id"] for k, r in _done(con, "application").items()}
-    listed: dict[str, set[str]] = {}
-    for row in _done(con, "feedback").values():
+    feedback = _done(con, "feedback")
+    wanted = {applications.get(row["opportunity_id"]) for row in feedback.values()}
+    listed = _listed(client, "applicationFeedback.list", "applicationId", wanted)
+    for row in feedback.values():
         result.checked["feedback"] += 1
         app_id = applications.get(row["opportunity_id"])
-        if app_id and app_id not in listed:
-            listed[app_id] = {f["id"] for f in client.paginate("applicationFeedback.list", {"applicationId": app_id})}
         if row["ashby_id"] not in listed.get(app_id, set()):
             result.fail("feedback missing on its application", row["lever_id"])
 

@@ -1,8 +1,10 @@
-"""`migrate` (plan, load, checks) and `trace` against the prepared Ashby sandbox; preflight stops before writes."""
+"""`migrate` (plan, load, checks) and `trace` against the prepared Ashby sandbox; preflight stops before writes.
+The `migrate` tests run in both modes: partitions loaded as they arrive (the default) and one step after another."""
 
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from migration_pipeline.config import Secret, Settings
 from migration_pipeline.defs.ashby.assets import ashby_load
@@ -28,33 +30,41 @@ def _settings(data_dir: Path, url: str, key: str = KEY) -> Settings:
     )
 
 
-def test_migrate_loads_everything_planned_and_a_rerun_writes_nothing(prepared, data_dir, capsys):
-    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True) == EXIT_OK
+MODES = pytest.mark.parametrize("overlap", [True, False], ids=["overlap", "sequential"])
+
+
+@MODES
+def test_migrate_loads_everything_planned_and_a_rerun_writes_nothing(prepared, data_dir, capsys, overlap):
+    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True, overlap=overlap) == EXIT_OK
     out = capsys.readouterr().out
     assert "candidates" in out and "unexplained" in out
     with Store(data_dir / "migration.duckdb").connect() as con:
         expected = con.execute("SELECT count(*) FROM canonical.candidates").fetchone()[0]
     assert len(prepared.candidates()) == expected
     writes_before = len(prepared.admin("GET", "/requests").json()["data"])
-    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True) == EXIT_OK
+    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True, overlap=overlap) == EXIT_OK
     log = prepared.admin("GET", "/requests").json()["data"][writes_before:]
     creates = [e for e in log if e.get("path", "").rsplit("/", 1)[-1].endswith((".create", ".createNote", ".addTag"))]
     assert creates == []
     assert len(prepared.candidates()) == expected
 
 
-def test_a_key_lacking_a_permission_stops_before_the_first_write(prepared, data_dir, capsys):
+@MODES
+def test_a_key_lacking_a_permission_stops_before_the_first_write(prepared, data_dir, capsys, overlap):
     secret = "no-candidate-writes"
     prepared.sandbox.keys[secret] = AshbyKey.parse(f"{secret}:all,-candidatesWrite")
-    assert run_migrate(_settings(data_dir, prepared.url, key=secret), skip_extract=True) == EXIT_ERROR
+    settings = _settings(data_dir, prepared.url, key=secret)
+    assert run_migrate(settings, skip_extract=True, overlap=overlap) == EXIT_ERROR
     assert "candidatesWrite" in capsys.readouterr().out
     assert prepared.candidates() == []
 
 
-def test_a_blocked_plan_stops_the_load(prepared, data_dir, tmp_path):
+@MODES
+def test_a_blocked_plan_stops_the_load(prepared, data_dir, tmp_path, overlap):
     strict = tmp_path / "strict.yaml"
     strict.write_text("archive_reasons: {map: {}}\nlocations: {fallback: Remote}\ndepartments: {fallback: Ops}\n")
-    assert run_migrate(_settings(data_dir, prepared.url), mapping=str(strict), skip_extract=True) == 2
+    settings = _settings(data_dir, prepared.url)
+    assert run_migrate(settings, mapping=str(strict), skip_extract=True, overlap=overlap) == 2
     assert prepared.candidates() == []
 
 
@@ -95,11 +105,12 @@ def test_the_load_asset_materializes_partitions_with_checks(prepared, data_dir):
         assert checks and all(c.passed for c in checks), [(c.asset_key, c.metadata) for c in checks if not c.passed]
 
 
-def test_after_migrate_ashby_read_back_through_the_api_holds_everything_once(prepared, data_dir):
+@MODES
+def test_after_migrate_ashby_read_back_through_the_api_holds_everything_once(prepared, data_dir, overlap):
     from migration_pipeline.load.validate import validate
     from migration_pipeline_tests.load.conftest import client
 
-    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True) == EXIT_OK
+    assert run_migrate(_settings(data_dir, prepared.url), skip_extract=True, overlap=overlap) == EXIT_OK
     store = Store(data_dir / "migration.duckdb")
     with client(prepared, data_dir) as c, store.connect() as con:
         result = validate(c, con)
