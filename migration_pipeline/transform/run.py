@@ -48,16 +48,20 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-# DuckDB checkpoints when the WAL passes 16 MB: a slice's writes would be checkpointed mid-way and again when the
-# connection closes, each rewriting the tables' last row groups. One checkpoint per write, at the close.
-WRITE_CHECKPOINT_THRESHOLD = "4GB"
+# The transform's connections. DuckDB's buffer pool would otherwise keep every block a slice's scans read (up to
+# 80% of RAM): reads stream, so a small pool does; merges (hash joins over whole tables) get more. A checkpoint
+# only when the connection closes: DuckDB checkpoints when the WAL passes 16 MB, so a slice's writes would be
+# checkpointed mid-way and again at the close, each rewriting the tables' last row groups.
+READ_MEMORY_LIMIT = "256MB"
+WRITE_MEMORY_LIMIT = "512MB"
+CHECKPOINT_THRESHOLD = "4GB"
 
 
 @contextmanager
-def _writing(store: Store) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for one scope's merges, checkpointed once when it closes."""
+def _connect(store: Store, memory_limit: str = READ_MEMORY_LIMIT) -> Iterator[duckdb.DuckDBPyConnection]:
     with store.connect() as con:
-        con.execute(f"SET checkpoint_threshold = '{WRITE_CHECKPOINT_THRESHOLD}'")
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+        con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         yield con
 
 
@@ -127,21 +131,44 @@ def _application_ref(application: Any) -> Json | None:
     return {"id": _as_varchar(application.get("id")), "posting": _as_varchar(application.get("posting"))}
 
 
+def _share_values(opportunity: Json, shared: dict[str, str]) -> None:
+    """The ids and names that repeat across opportunities (users, stages, tags, sources, postings) as one string
+    object each: a big org's opportunities take a good part less memory."""
+    one = shared.setdefault
+    for name in ("stage", "owner", "sourcedBy", "origin", "confidentiality"):
+        if isinstance(opportunity[name], str):
+            opportunity[name] = one(opportunity[name], opportunity[name])
+    for name in ("followers", "tags", "sources"):
+        if isinstance(opportunity[name], list):
+            opportunity[name] = [one(v, v) if isinstance(v, str) else v for v in opportunity[name]]
+    for change in opportunity["stageChanges"] if isinstance(opportunity["stageChanges"], list) else ():
+        for name in ("toStageId", "userId"):
+            if isinstance(change, dict) and isinstance(change.get(name), str):
+                change[name] = one(change[name], change[name])
+    for application in opportunity["applications"] or ():
+        if application and application["posting"] is not None:
+            application["posting"] = one(application["posting"], application["posting"])
+
+
 def _opportunities(con: duckdb.DuckDBPyConnection) -> list[Json]:
     """Every opportunity, projected on `OPPORTUNITY_FIELDS` (a missing field is None). The payloads are parsed
-    whole, a batch at a time, and projected in Python: extracting 22 fields in SQL parses each payload 22 times."""
-    cur = con.execute("SELECT payload FROM lever_raw.opportunities ORDER BY lever_id")
-    out: list[Json] = []
+    whole, a batch at a time, and projected in Python: extracting 22 fields in SQL parses each payload 22 times.
+    In the order of their ids, sorted here: sorting in SQL would hold every payload in DuckDB's memory."""
+    cur = con.execute("SELECT lever_id, payload FROM lever_raw.opportunities")
+    out: list[tuple[str, Json]] = []
+    shared: dict[str, str] = {}
     while batch := cur.fetchmany(FETCH_ROWS):
-        for (text,) in batch:
+        for lever_id, text in batch:
             payload = orjson.loads(text)
             opportunity = {name: payload.get(name) for name in OPPORTUNITY_FIELDS}
             applications = payload.get("applications")
             opportunity["applications"] = (
                 [_application_ref(a) for a in applications] if isinstance(applications, list) else None
             )
-            out.append(opportunity)
-    return out
+            _share_values(opportunity, shared)
+            out.append((lever_id, opportunity))
+    out.sort(key=lambda item: item[0])
+    return [opportunity for _, opportunity in out]
 
 
 def _payloads(con: duckdb.DuckDBPyConnection, object_type: str, where: str = "", params: Sequence = ()) -> list[Json]:
@@ -249,7 +276,7 @@ def _write(
 
 @_gc_paused()
 def transform_org(store: Store, config: MappingConfig) -> TransformResult:
-    with store.connect() as con:
+    with _connect(store) as con:
         ensure_tables(con)
         ctx = _context(con, config)
         opportunities = _opportunities(con)
@@ -266,7 +293,7 @@ def transform_org(store: Store, config: MappingConfig) -> TransformResult:
     result = TransformResult(ORG_SCOPE)
     skip_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_SKIP_TYPES))
     value_scope = "lever_type IN ({})".format(", ".join(f"'{t}'" for t in ORG_VALUE_TYPES))
-    with _writing(store) as con:
+    with _connect(store, WRITE_MEMORY_LIMIT) as con:
         # each table's rows are dropped once written: the next frame reuses their memory
         for name, rows in (
             ("candidates", people.candidates),
@@ -319,7 +346,7 @@ def _resume_choice(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(rows)
 
 
-SLICE_RECORDS = 60_000  # records read, built and merged at a time: memory stays flat with the org's size
+SLICE_RECORDS = 200_000  # records read, built and merged at a time: memory stays flat with the org's size
 
 
 def _shared_inputs(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Owner], FileIndex]:
@@ -374,15 +401,23 @@ def _read_slice(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> RawSlice
     return raw
 
 
-def _parse_slice(raw: RawSlice) -> tuple[dict, dict]:
-    """(partition -> record type -> opportunity id -> payloads, partition -> opportunity -> expanded applications)."""
-    records: dict[str, dict[str, dict[str, list[Json]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
-    applications: dict[str, dict[str, list[Json]]] = defaultdict(dict)
-    for kind, partition, opp_id, text in raw:
+def _group_slice(raw: RawSlice) -> dict[str, RawSlice]:
+    """The slice's records by partition, still as JSON text: each partition is parsed only while it is built."""
+    grouped: dict[str, RawSlice] = defaultdict(list)
+    for record in raw:
+        grouped[record[1]].append(record)
+    return grouped
+
+
+def _parse_partition(raw: RawSlice) -> tuple[dict[str, dict[str, list[Json]]], dict[str, list[Json]]]:
+    """(record type -> opportunity id -> payloads, opportunity id -> expanded applications) of one partition."""
+    records: dict[str, dict[str, list[Json]]] = defaultdict(lambda: defaultdict(list))
+    applications: dict[str, list[Json]] = {}
+    for kind, _, opp_id, text in raw:
         if kind == "applications":
-            applications[partition][opp_id] = [a for a in orjson.loads(text or "[]") or [] if isinstance(a, dict)]
+            applications[opp_id] = [a for a in orjson.loads(text or "[]") or [] if isinstance(a, dict)]
         else:
-            records[partition][kind][opp_id].append(orjson.loads(text))
+            records[kind][opp_id].append(orjson.loads(text))
     return records, applications
 
 
@@ -404,8 +439,7 @@ def _record_scopes() -> dict[str, str]:
 
 def _build_slice(
     keys: Sequence[str],
-    records: dict,
-    applications: dict,
+    raw: dict[str, RawSlice],
     owners: dict,
     files: FileIndex,
     base: Context,
@@ -414,8 +448,10 @@ def _build_slice(
     rows: dict[str, list[Json]] = defaultdict(list)
     for key in keys:
         ctx = Context(base.config, base.resolution, base.lever, base.as_of_ms)
-        by_kind = {kind: dict(by_opp) for kind, by_opp in records.get(key, {}).items()}
-        out = build_partition(key, by_kind, applications.get(key, {}), owners, files, ctx)
+        records, applications = _parse_partition(raw.pop(key, []))  # its text is dropped once parsed
+        by_kind = {kind: dict(by_opp) for kind, by_opp in records.items()}
+        out = build_partition(key, by_kind, applications, owners, files, ctx)
+        del records, by_kind, applications
         rows["notes"] += out.notes
         rows["feedback"] += out.feedback
         rows["files"] += out.files
@@ -441,17 +477,17 @@ def transform_partitions(
     result = TransformResult(",".join(keys) if len(keys) <= 3 else f"{len(keys)} partitions")
     if not keys:
         return result
-    with store.connect() as con:
+    with _connect(store) as con:
         ensure_tables(con)
         base = _context(con, config)
         owners, files = _shared_inputs(con)
         slices = _slices(con, keys, slice_records)
     blocking: set[str] = set()
     for part, rows in _built_slices(store, slices, base, owners, files, result):
-        with _writing(store) as con:
-            for name, scope in _record_scopes().items():
-                _write(con, result, name, rows.get(name, []), scope, [part])
         blocking |= {p["message"] for p in rows.get("problems", []) if p["blocking"]}
+        with _connect(store, WRITE_MEMORY_LIMIT) as con:
+            for name, scope in _record_scopes().items():
+                _write(con, result, name, rows.pop(name, []), scope, [part])  # each table's rows freed once merged
     result.blocking = len(blocking)
     return result
 
@@ -466,15 +502,15 @@ def _built_slices(
 ) -> Iterator[tuple[list[str], dict[str, list[Json]]]]:
     """Each slice's rows: read under a short connection, parsed and built without one."""
     for part in slices:
-        with store.connect() as con:
+        with _connect(store) as con:
             raw = _read_slice(con, part)
-        records, applications = _parse_slice(raw)
+        grouped = _group_slice(raw)
         del raw
-        yield part, _build_slice(part, records, applications, owners, files, base, result)
+        yield part, _build_slice(part, grouped, owners, files, base, result)
 
 
 def partition_keys(store: Store) -> list[str]:
     """Every posting partition with records (and the no-posting one)."""
-    with store.connect() as con:
+    with _connect(store) as con:
         keys = {k for (k,) in con.execute("SELECT DISTINCT partition_key FROM lever_raw.opportunities").fetchall() if k}
     return sorted(keys - {NO_POSTING}) + ([NO_POSTING] if NO_POSTING in keys else [])
