@@ -2,7 +2,8 @@
 `customField.setValues` call, as Ashby recommends against the races of several `setValue` calls.
 
 The field is the row's `field_id` (a field Ashby had when the plan was made) or, for a field the load creates,
-the Ashby id the ledger holds for `custom_field` `"<objectType>:<name_key(title)>"`. Values arrive converted to
+the Ashby id the ledger holds for `custom_field` `"<objectType>:<name_key(title)>"`; the hashed payload names
+fields by that key only. Values arrive converted to
 the field's shape by the transform (`transform/custom_fields.py`). Two rows for one field of one object (two
 Lever forms answering it) keep one value, the last by Lever type and id, since Ashby refuses a field twice.
 
@@ -28,18 +29,17 @@ OWNER_TYPES = {"Candidate": "candidate", "Application": "application"}
 LEVER_TYPES = {"Candidate": "contacts", "Application": "opportunities"}
 
 
-def _value(row: Json) -> Json:
-    if row.get("field_id"):
-        return {"fieldId": row["field_id"], "fieldValue": row["value"]}
-    return {"fieldKey": field_key(row["object_type"], row["field_title"]), "fieldValue": row["value"]}
-
-
 def object_item(object_type: str, object_key: str, rows: Iterable[Json], candidate_key: str | None = None) -> Item:
-    """One object's values; `rows` are canonical value rows (`value` decoded), ordered by Lever type and id."""
+    """One object's values; `rows` are canonical value rows (`value` decoded), ordered by Lever type and id.
+    The payload names each field by its key, never by its Ashby id: a field the load created has an id in the
+    next plan, and that must not make the values look changed."""
     by_field: dict[str, Json] = {}
+    field_ids: dict[str, str] = {}
     for row in rows:
-        value = _value(row)
-        by_field[value.get("fieldId") or value["fieldKey"]] = value  # the last row of a field wins
+        key = field_key(row["object_type"], row["field_title"])
+        by_field[key] = {"fieldKey": key, "fieldValue": row["value"]}  # the last row of a field wins
+        if row.get("field_id"):
+            field_ids[key] = row["field_id"]
     application = object_type == "Application"
     return Item(
         object_type=OBJECT_TYPE,
@@ -49,6 +49,7 @@ def object_item(object_type: str, object_key: str, rows: Iterable[Json], candida
         lever_id=object_key,
         opportunity_id=object_key if application else None,
         candidate_key=candidate_key if application else object_key,
+        context={"field_ids": field_ids},
     )
 
 
@@ -60,11 +61,15 @@ class FieldValuesLoader(Loader):
         object_type = item.payload["objectType"]
         owner = OWNER_TYPES.get(object_type, object_type.lower())
         values = [
-            {"fieldId": v.get("fieldId") or ctx.need(FIELD_OBJECT_TYPE, v["fieldKey"]), "fieldValue": v["fieldValue"]}
+            {"fieldId": self._field_id(ctx, item, v["fieldKey"]), "fieldValue": v["fieldValue"]}
             for v in item.payload["values"]
         ]
         object_id = ctx.need(owner, item.lever_id)
         return {"objectId": object_id, "objectType": object_type, "values": values}
+
+    @staticmethod
+    def _field_id(ctx: LoadContext, item: Item, key: str) -> str:
+        return item.context.get("field_ids", {}).get(key) or ctx.need(FIELD_OBJECT_TYPE, key)
 
     def create(self, ctx: LoadContext, item: Item) -> str:
         body = self._body(ctx, item)

@@ -19,7 +19,7 @@ class DeletionPolicy(BaseModel):
         description="archive_and_tag: archive its application with `archive_reason` and tag the candidate with"
         " `tag`; report: change nothing in Ashby, list it in the sync report",
     )
-    archive_reason: str = Field("Other", description="an Ashby archive reason title (must exist in Ashby)")
+    archive_reason: str = Field("Duplicate", description="an Ashby archive reason title (must exist in Ashby)")
     tag: str = Field("Deleted in Lever", description="the candidate tag added (created when missing)")
 
 

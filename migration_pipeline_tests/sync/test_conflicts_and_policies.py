@@ -139,3 +139,20 @@ def test_a_new_unmapped_lever_stage_blocks_only_the_application_that_needs_it(pa
     assert failed and {code for _, code in failed} == {"blocked_by_plan"}
     assert {key for key, _ in failed} <= set(moved)
     assert report.loaded["notes"].get("created", 0) >= 1  # the rest of the batch went through
+
+
+def test_a_deleted_opportunity_archives_its_application_with_the_configured_reason_and_tags_the_candidate(
+    parallel: ParallelRun,
+):
+    opp_id, app_id, _ = _app_row(parallel)  # an active application
+    deleted = parallel.lever.admin("POST", f"/opportunities/{opp_id}/delete", json={})
+    assert deleted.status_code in (200, 201), deleted.text
+    report = parallel.sync()
+    assert report.status == "succeeded", report.error
+    assert report.applied["deletions_applied_ids"] == [opp_id]
+    app = parallel.ashby.call("application.info", {"applicationId": app_id})
+    assert app["status"] == "Archived" and app["archiveReason"]["text"] == "Duplicate"
+    candidate = parallel.ashby.call("candidate.info", {"id": app["candidate"]["id"]})
+    assert "Deleted in Lever" in {t["title"] for t in candidate["tags"]}
+    again = parallel.sync()  # inside the overlap window: seen again, applied once
+    assert again.applied["deletions_applied"] == 0 and again.failures == 0
