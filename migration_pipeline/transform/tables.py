@@ -219,6 +219,7 @@ def merge_rows(
 
 def _merge(con, table: Table, incoming: str, scope: str, params: list, now: datetime, total: int) -> MergeResult:
     key_match = " AND ".join(f"t.{k} IS NOT DISTINCT FROM i.{k}" for k in table.key)
+    keys = ", ".join(table.key)
     types = dict(table.columns)
     select = ", ".join(f"CAST(i.{c} AS {types[c]}) AS {c}" for c in table.column_names)
     con.execute("BEGIN TRANSACTION")
@@ -228,17 +229,28 @@ def _merge(con, table: Table, incoming: str, scope: str, params: list, now: date
             f" (SELECT 1 FROM {incoming} i WHERE {key_match})",
             params,
         ).fetchone()[0]
-        sets = "".join(f"{c} = CAST(i.{c} AS {types[c]}), " for c in table.column_names if c not in table.key)
-        updated = con.execute(
-            f"UPDATE {table.qualified} t SET {sets}row_hash = i.row_hash, changed_at = ?"
-            f" FROM {incoming} i WHERE {key_match} AND t.row_hash IS DISTINCT FROM i.row_hash",
-            [now],
-        ).fetchone()[0]
-        inserted = con.execute(
-            f"INSERT INTO {table.qualified} SELECT {select}, i.row_hash, ?, ? FROM {incoming} i"
-            f" WHERE NOT EXISTS (SELECT 1 FROM {table.qualified} t WHERE {key_match})",
-            [now, now],
-        ).fetchone()[0]
+        # keys and hashes only: the UPDATE and the INSERT, which read every column, run only when they have rows
+        # to write (none to update on a first run, none at all when nothing changed)
+        changed, new = con.execute(
+            "SELECT count(*) FILTER (WHERE t.present AND t.row_hash IS DISTINCT FROM i.row_hash),"
+            " count(*) FILTER (WHERE t.present IS NULL)"
+            f" FROM (SELECT {keys}, row_hash FROM {incoming}) i"
+            f" LEFT JOIN (SELECT {keys}, row_hash, TRUE AS present FROM {table.qualified}) t ON {key_match}"
+        ).fetchone()
+        updated = inserted = 0
+        if changed:
+            sets = "".join(f"{c} = CAST(i.{c} AS {types[c]}), " for c in table.column_names if c not in table.key)
+            updated = con.execute(
+                f"UPDATE {table.qualified} t SET {sets}row_hash = i.row_hash, changed_at = ?"
+                f" FROM {incoming} i WHERE {key_match} AND t.row_hash IS DISTINCT FROM i.row_hash",
+                [now],
+            ).fetchone()[0]
+        if new:
+            inserted = con.execute(
+                f"INSERT INTO {table.qualified} SELECT {select}, i.row_hash, ?, ? FROM {incoming} i"
+                f" WHERE NOT EXISTS (SELECT 1 FROM {table.qualified} t WHERE {key_match})",
+                [now, now],
+            ).fetchone()[0]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
