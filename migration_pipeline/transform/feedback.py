@@ -83,10 +83,10 @@ class FeedbackForms:
         generic = ctx.config.feedback_forms.generic
         self.generic = self._form(generic.form, "feedback_forms.generic.form")
         self.generic_paths = dict(generic.fields)
+        self.generic_fields = form_fields(self.generic) if self.generic is not None else {}  # read once
         if self.generic is not None:
-            known = form_fields(self.generic)
             for role, path in generic.fields.items():
-                if path not in known:
+                if path not in self.generic_fields:
                     self._problem(
                         f"feedback_forms.generic.fields.{role}: the form {generic.form!r} has no field {path!r}"
                     )
@@ -116,7 +116,7 @@ class FeedbackForms:
     def _generic(self, feedback: Json) -> list[Json]:
         if self.generic is None:
             return []
-        fields = form_fields(self.generic)
+        fields = self.generic_fields
         score = overall_score(feedback.get("fields") or [])
         roles = {
             "score": "",

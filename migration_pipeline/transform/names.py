@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable
 
 
+@functools.lru_cache(maxsize=8192)  # the same few titles and names are keyed hundreds of thousands of times
 def name_key(name: str | None) -> str:
     """The key two names share when they are the same name written differently ("New  Lead" == "new lead")."""
     if not name:

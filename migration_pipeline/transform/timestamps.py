@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = EPOCH.replace(tzinfo=None)
 # 0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the range of `datetime` and of a four-digit ISO year.
 MIN_MS = -62_135_596_800_000
 MAX_MS = 253_402_300_799_999
@@ -88,8 +89,9 @@ def iso_from_epoch_ms(value: int | float | str | None) -> str | None:
     ms = value if type(value) is int and MIN_MS <= value <= MAX_MS else epoch_ms(value)
     if ms is None:
         return None
-    # timedelta arithmetic on an int is exact; datetime.fromtimestamp(ms / 1000) goes through a float.
-    moment = (EPOCH + timedelta(milliseconds=ms)).replace(tzinfo=None)
+    # timedelta arithmetic on an int is exact; datetime.fromtimestamp(ms / 1000) goes through a float. From the
+    # naive epoch: the UTC time without an offset in the text.
+    moment = _NAIVE_EPOCH + timedelta(milliseconds=ms)
     # isoformat pads the year to four digits (strftime("%Y") on glibc writes year 1 as "1").
     return moment.isoformat(timespec="milliseconds") + "Z"
 
