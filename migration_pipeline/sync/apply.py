@@ -4,7 +4,7 @@ write (an intent first, a reconciling read after a crash), so a re-run never rep
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,6 +77,20 @@ def remove_dropped_tags(ctx: LoadContext, con: duckdb.DuckDBPyConnection, run_id
 # ---- opportunities Lever deleted ------------------------------------------------------------------------
 
 
+def candidates_of(con: duckdb.DuckDBPyConnection, opportunity_ids: Iterable[str]) -> dict[str, str]:
+    """The canonical candidate of each opportunity (before a transform drops the deleted ones)."""
+    wanted = sorted(opportunity_ids)
+    if not wanted:
+        return {}
+    found = con.execute(
+        """SELECT u.opportunity_id, c.candidate_key FROM canonical.candidates c,
+                  unnest(CAST(c.lever_opportunity_ids AS VARCHAR[])) AS u(opportunity_id)
+           WHERE u.opportunity_id IN (SELECT unnest(?::VARCHAR[]))""",
+        [wanted],
+    ).fetchall()
+    return dict(found)
+
+
 def _archived_stage(metadata: AshbyOrgMetadata, plan_id: str | None) -> str | None:
     stages = [
         s for s in metadata.interview_stages if s.get("interviewPlanId") == plan_id and s.get("type") == "Archived"
@@ -133,23 +147,30 @@ class DeletionLoader(Loader):
         return item.payload["application"] or item.candidate_key
 
 
-def _written_for(ctx: LoadContext, opportunity_id: str) -> Json | None:
+def _written_for(ctx: LoadContext, opportunity_id: str, candidate_key: str | None) -> Json | None:
     """A done ledger row of what we wrote for the opportunity: its application, else any record of it (a
-    note or file on the candidate of an opportunity that had no application, the no-posting policy)."""
+    note or file on the candidate of an opportunity that had no application: the no-posting policy), else its
+    candidate (created for it alone)."""
     app = ctx.ledger.row("application", opportunity_id)
     if app is not None and app["status"] == "done" and app["ashby_id"]:
         return app
     for row in list(ctx.ledger.rows.values()):
         if row["lever_opportunity_id"] == opportunity_id and row["status"] == "done" and row["candidate_key"]:
             return {**row, "ashby_id": None}
+    candidate = ctx.ledger.row("candidate", candidate_key) if candidate_key else None
+    if candidate is not None and candidate["status"] == "done":
+        return {**candidate, "ashby_id": None, "partition_key": None}
     return None
 
 
-def deletion_items(ctx: LoadContext, deleted: Iterable[str], tag: str) -> tuple[list[Item], list[str]]:
-    """Items for the deleted opportunities we wrote something for in Ashby; and the ids of the others."""
+def deletion_items(
+    ctx: LoadContext, deleted: Iterable[str], tag: str, candidates: Mapping[str, str] | None = None
+) -> tuple[list[Item], list[str]]:
+    """Items for the deleted opportunities we wrote something for in Ashby; and the ids of the others.
+    `candidates`: the candidate key each deleted opportunity had (read before the transform dropped it)."""
     items, absent = [], []
     for opp_id in sorted(deleted):
-        row = _written_for(ctx, opp_id)
+        row = _written_for(ctx, opp_id, (candidates or {}).get(opp_id))
         if row is None:
             absent.append(opp_id)
             continue
@@ -160,9 +181,14 @@ def deletion_items(ctx: LoadContext, deleted: Iterable[str], tag: str) -> tuple[
 
 
 def apply_deletions(
-    ctx: LoadContext, metadata: AshbyOrgMetadata, policy: DeletionPolicy, deleted: Iterable[str], applied: Applied
+    ctx: LoadContext,
+    metadata: AshbyOrgMetadata,
+    policy: DeletionPolicy,
+    deleted: Iterable[str],
+    applied: Applied,
+    candidates: Mapping[str, str] | None = None,
 ) -> None:
-    items, absent = deletion_items(ctx, deleted, policy.tag)
+    items, absent = deletion_items(ctx, deleted, policy.tag, candidates)
     applied.deletions_reported += absent
     if policy.action == "report":
         applied.deletions_reported += [i.lever_id for i in items]

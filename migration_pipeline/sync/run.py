@@ -31,7 +31,7 @@ from migration_pipeline.load.session import load_session
 from migration_pipeline.plan_command import PLAN_DIR
 from migration_pipeline.store import Store
 from migration_pipeline.sync import state
-from migration_pipeline.sync.apply import Applied, apply_deletions, remove_dropped_tags
+from migration_pipeline.sync.apply import Applied, apply_deletions, candidates_of, remove_dropped_tags
 from migration_pipeline.sync.conflicts_store import record_conflicts
 from migration_pipeline.sync.extract import DeltaExtract, extract_delta
 from migration_pipeline.transform.mapping import MappingConfig
@@ -163,6 +163,8 @@ def run_sync(
     report.changed = delta.counts()
     report.deleted_opportunities = sorted(delta.deleted)
 
+    with store.connect() as con:
+        deleted_candidates = candidates_of(con, delta.deleted)  # before the transform drops them
     metadata = read_org_metadata(ashby)
     snapshot_ashby_org(store, metadata)
     partitions = sorted(set(delta.partitions) | _retry_partitions(store))
@@ -193,7 +195,7 @@ def run_sync(
             loaded.stats.update(scoped.stats)
             with store.connect() as con:
                 remove_dropped_tags(ctx, con, run_id, applied)
-            apply_deletions(ctx, metadata, config.sync.deletions, delta.deleted, applied)
+            apply_deletions(ctx, metadata, config.sync.deletions, delta.deleted, applied, deleted_candidates)
         finally:
             conflicts = list(ctx.conflicts.items)
             with store.connect() as con:
