@@ -52,8 +52,8 @@ def _gc_paused() -> Iterator[None]:
 # 80% of RAM): reads stream, so a small pool does; merges (hash joins over whole tables) get more. A checkpoint
 # only when the connection closes: DuckDB checkpoints when the WAL passes 16 MB, so a slice's writes would be
 # checkpointed mid-way and again at the close, each rewriting the tables' last row groups.
-READ_MEMORY_LIMIT = "256MB"
-WRITE_MEMORY_LIMIT = "512MB"
+READ_MEMORY_LIMIT = "384MB"
+WRITE_MEMORY_LIMIT = "1GB"
 CHECKPOINT_THRESHOLD = "4GB"
 
 
