@@ -28,7 +28,7 @@ from migration_pipeline.migrate_overlap import Batches, Overlap, Producer, Timel
 from migration_pipeline.plan_command import PLAN_DIR, mapping_source, plan_with_roles, run_plan
 from migration_pipeline.store import Store
 from migration_pipeline.transform.mapping import MappingError, load_mapping
-from migration_pipeline.transform.run import partition_keys
+from migration_pipeline.transform.run import TransformError, partition_keys
 
 EXIT_OK, EXIT_ERROR, EXIT_BLOCKED, EXIT_FAILURES = 0, 1, 2, 3
 
@@ -158,7 +158,13 @@ def _overlapped(
 ) -> int:
     if skip_extract:
         keys = partition_keys(store)
-        return _plan_and_load(settings, store, mapping, dry_run, validate_api, Batches(None, keys), timeline, len(keys))
+        try:
+            return _plan_and_load(
+                settings, store, mapping, dry_run, validate_api, Batches(None, keys), timeline, len(keys)
+            )
+        except TransformError as exc:  # a partition's transform, while loading
+            print(f"error: {exc}")
+            return EXIT_ERROR
     started = time.monotonic()
     print("Extracting from Lever (reference lists, the opportunity index) ...", flush=True)
     landing = Landing(settings.data_dir)
@@ -179,7 +185,7 @@ def _overlapped(
             if producer.finished:
                 landing.close_session()
             calls = client.stats.as_metadata().get("calls", 0)
-    except LeverError as exc:
+    except (LeverError, TransformError) as exc:
         print(f"error: {exc}")
         return EXIT_ERROR
     print(f"Migrated in {time.monotonic() - started:.0f} s ({calls} Lever calls)", flush=True)
