@@ -386,12 +386,24 @@ IN_KEYS = "SELECT unnest(CAST(? AS VARCHAR[]))"  # the keys of a slice, bound as
 RawSlice = list[tuple[str, str, str, str]]  # (record type or "applications", partition, opportunity id, JSON)
 
 
+# Panels and resumes only as far as the transform reads them (a panel's id; a resume's id, file and time), which
+# DuckDB extracts for much less than parsing and freeing the whole payloads (a resume's parsed profile) in Python.
+PAYLOAD_FIELDS = {"panels": ("id",), "resumes": ("id", "file", "createdAt")}
+
+
+def _payload_sql(kind: str) -> str:
+    fields = PAYLOAD_FIELDS.get(kind)
+    if fields is None:
+        return "payload"
+    return "json_object({})".format(", ".join(f"'{f}', payload->'$.{f}'" for f in fields))
+
+
 def _read_slice(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> RawSlice:
     """A slice's records as JSON text: cheap to read under the lock and to hand to a worker."""
     where = f"WHERE partition_key IN ({IN_KEYS})"  # a list parameter: an IN list of `?`s scans much slower
     raw: RawSlice = []
     for kind in RECORD_TYPES:
-        sql = f"SELECT '{kind}', partition_key, opportunity_id, payload FROM lever_raw.{kind} {where}"
+        sql = f"SELECT '{kind}', partition_key, opportunity_id, {_payload_sql(kind)} FROM lever_raw.{kind} {where}"
         raw += con.execute(sql, [list(keys)]).fetchall()
     sql = (
         "SELECT 'applications', partition_key, lever_id, payload->'$.applications'"
