@@ -66,7 +66,15 @@ class CutoverReport:
     error: str = ""
 
 
-def _lever_counts(client: LeverClient, con: duckdb.DuckDBPyConnection, deep: bool) -> dict[str, int]:
+def _raw_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per-opportunity records in the raw mirror (the final sync has just refreshed it)."""
+    return {
+        name: sum(con.execute(f"SELECT count(*) FROM lever_raw.{kind}").fetchone()[0] for kind in kinds)
+        for name, kinds in LEVER_RECORDS.items()
+    }
+
+
+def _lever_counts(client: LeverClient, raw: dict[str, int], deep: bool) -> dict[str, int]:
     opportunities = list(client.paginate(OPPORTUNITIES.path, {"confidentiality": "all"}))
     counts = {
         "opportunities": len(opportunities),
@@ -74,16 +82,15 @@ def _lever_counts(client: LeverClient, con: duckdb.DuckDBPyConnection, deep: boo
         "postings": sum(1 for _ in client.paginate("/postings", {"confidentiality": "all"})),
         "opportunities_deleted": sum(1 for _ in client.paginate(DELETED_OPPORTUNITIES.path)),
     }
+    if not deep:
+        return counts | raw
     streams = {s.name: s for s in OPPORTUNITY_STREAMS}
     for name, kinds in LEVER_RECORDS.items():
-        if deep:
-            counts[name] = sum(
-                len(list(client.paginate(streams[kind].path_for(o["id"]), dict(streams[kind].params))))
-                for o in opportunities
-                for kind in kinds
-            )
-        else:
-            counts[name] = sum(con.execute(f"SELECT count(*) FROM lever_raw.{kind}").fetchone()[0] for kind in kinds)
+        counts[name] = sum(
+            len(list(client.paginate(streams[kind].path_for(o["id"]), dict(streams[kind].params))))
+            for o in opportunities
+            for kind in kinds
+        )
     return counts
 
 
@@ -157,12 +164,15 @@ def run_cutover(settings: Settings, *, mapping: str | None = None, deep: bool = 
         print("Reconciling Lever and Ashby through both APIs ...", flush=True)
         try:
             store = Store(data_dir / "migration.duckdb")
-            with lever_resource(settings).client() as lever, store.connect() as con:
-                lever_counts = _lever_counts(lever, con, deep)
-            with ashby_resource(settings).client() as ashby, store.connect() as con:
+            with store.connect() as con:
+                raw = _raw_counts(con)
+            with lever_resource(settings).client() as lever:
+                lever_counts = _lever_counts(lever, raw, deep)
+            with ashby_resource(settings).client() as ashby:
                 ashby_counts = read_org(ashby).counts()
-                report.rows = [asdict(r) for r in reconcile(lever_counts, ashby_counts, con)]
-                checked = validate(ashby, con)
+                with store.connect() as con:
+                    report.rows = [asdict(r) for r in reconcile(lever_counts, ashby_counts, con)]
+                    checked = validate(ashby, con)  # reads the ledger as it reads Ashby (as `migrate` does)
             report.validation = {"ok": checked.ok, "lines": checked.lines()}
             report.ok = checked.ok and not any(r["unexplained"] for r in report.rows)
         except (LeverError, AshbyError) as exc:

@@ -125,7 +125,7 @@ def extract_opportunities(
     for chunk in _chunks(listing.records(), FOLD_CHUNK):
         for opportunity in chunk:
             by_partition[partition_of(opportunity)] += 1
-        folded_opportunities, folded_applications = _fold_opportunities(store, chunk)
+        folded_opportunities, folded_applications = fold_opportunities(store, chunk)
         result.add(folded_opportunities)
         applications.add(folded_applications)
         chunk_max = _max_updated(chunk)
@@ -153,7 +153,7 @@ def _chunks(records: Iterable[dict[str, Any]], size: int) -> Iterable[list[dict[
         yield chunk
 
 
-def _fold_opportunities(store: Store, opportunities: list[dict[str, Any]]) -> list[Any]:
+def fold_opportunities(store: Store, opportunities: list[dict[str, Any]]) -> list[Any]:
     parents = {app["id"]: opp for opp in opportunities for app in applications_of(opp)}
     return store.upsert_many([
         ("opportunities", opportunities, {"partition_key": partition_of, "contact_id_of": lambda o: o.get("contact"),
@@ -194,7 +194,7 @@ def extract_partition(
     skipped = len(opportunities) - len(pending)
 
     def land(opportunity_id: str) -> None:
-        records, files, unprocessable, missing = _fetch_opportunity(client, data_dir, opportunity_id)
+        records, files, unprocessable, missing = fetch_opportunity(client, data_dir, opportunity_id)
         area.add(opportunity_id, records, {"files": files, "unprocessable": unprocessable, "missing": missing})
 
     # Several opportunities in flight, so that at Lever's latency the shared rate budget, not the round
@@ -211,7 +211,7 @@ def extract_partition(
     return results
 
 
-def _fetch_opportunity(
+def fetch_opportunity(
     client: LeverClient, data_dir: Path, opportunity_id: str
 ) -> tuple[dict[str, list[dict[str, Any]]], list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     records: dict[str, list[dict[str, Any]]] = {}
@@ -255,11 +255,11 @@ def _fold_partition(
 ) -> None:
     landed = list(area.items())
     for start in range(0, len(landed), FOLD_OPPORTUNITIES):
-        _fold_opportunity_records(store, landed[start : start + FOLD_OPPORTUNITIES], partition, contacts, results)
+        fold_opportunity_records(store, landed[start : start + FOLD_OPPORTUNITIES], partition, contacts, results)
     area.mark_folded()
 
 
-def _fold_opportunity_records(
+def fold_opportunity_records(
     store: Store, landed: list[tuple[str, Any]], partition: str, contacts: dict[str, str | None],
     results: dict[str, StreamResult],
 ) -> None:  # fmt: skip

@@ -59,8 +59,9 @@ def dropped_assignments(ctx: LoadContext, con: duckdb.DuckDBPyConnection) -> lis
     ]  # fmt: skip
 
 
-def remove_dropped_tags(ctx: LoadContext, con: duckdb.DuckDBPyConnection, run_id: str, applied: Applied) -> None:
-    for row in dropped_assignments(ctx, con):
+def remove_dropped_tags(ctx: LoadContext, dropped: list[Json], run_id: str, applied: Applied) -> None:
+    """Take off the tags of `dropped_assignments` (read first: no DuckDB connection is held while Ashby answers)."""
+    for row in dropped:
         if ctx.dry_run:
             applied.tags_removed += 1
             continue

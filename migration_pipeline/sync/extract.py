@@ -24,10 +24,10 @@ from typing import Any
 from migration_pipeline.extract.landing import Landing
 from migration_pipeline.extract.lever_extract import (
     StreamResult,
-    _fetch_opportunity,
-    _fold_opportunities,
-    _fold_opportunity_records,
     extract_list,
+    fetch_opportunity,
+    fold_opportunities,
+    fold_opportunity_records,
 )
 from migration_pipeline.lever.client import LeverClient
 from migration_pipeline.lever.streams import (
@@ -92,7 +92,7 @@ def _changed_opportunities(client: LeverClient, store: Store, delta: DeltaExtrac
     found = [item for page in client.pages(stream.path, dict(stream.params)) for item in page.items]
     result = StreamResult()
     for start in range(0, len(found), FOLD_EVERY):
-        opportunities, _applications = _fold_opportunities(store, found[start : start + FOLD_EVERY])
+        opportunities, _applications = fold_opportunities(store, found[start : start + FOLD_EVERY])
         result.add(opportunities)
     delta.results[OPPORTUNITIES.name] = result
     delta.changed = {opp["id"]: partition_of(opp) for opp in found}
@@ -128,7 +128,7 @@ def _opportunity_records(
         area.start()
 
         def land(opportunity_id: str, area: Any = area) -> None:
-            records, files, unprocessable, missing = _fetch_opportunity(client, data_dir, opportunity_id)
+            records, files, unprocessable, missing = fetch_opportunity(client, data_dir, opportunity_id)
             area.add(opportunity_id, records, {"files": files, "unprocessable": unprocessable, "missing": missing})
 
         with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="lever-delta") as pool:
@@ -137,6 +137,6 @@ def _opportunity_records(
         landed = [(opp, load) for opp, load in area.items() if opp in delta.changed]
         for start in range(0, len(landed), FOLD_EVERY):
             chunk = landed[start : start + FOLD_EVERY]
-            _fold_opportunity_records(store, chunk, partition, delta.contacts, results)
+            fold_opportunity_records(store, chunk, partition, delta.contacts, results)
         area.mark_folded()
     delta.results.update(results)

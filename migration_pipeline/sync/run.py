@@ -30,8 +30,15 @@ from migration_pipeline.load.progress import Progress
 from migration_pipeline.load.session import load_session
 from migration_pipeline.plan_command import PLAN_DIR
 from migration_pipeline.store import Store
+from migration_pipeline.store import ledger as ledger_store
 from migration_pipeline.sync import state
-from migration_pipeline.sync.apply import Applied, apply_deletions, candidates_of, remove_dropped_tags
+from migration_pipeline.sync.apply import (
+    Applied,
+    apply_deletions,
+    candidates_of,
+    dropped_assignments,
+    remove_dropped_tags,
+)
 from migration_pipeline.sync.conflicts_store import record_conflicts
 from migration_pipeline.sync.extract import DeltaExtract, extract_delta
 from migration_pipeline.transform.mapping import MappingConfig
@@ -109,12 +116,7 @@ def _loaded(report: LoadReport) -> dict[str, dict[str, int]]:
 def _retry_partitions(store: Store) -> set[str]:
     """Partitions holding ledger rows whose last attempt failed or never got its result."""
     with store.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS ashby")
-        exists = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'ashby' AND table_name = 'ledger'"
-        ).fetchone()[0]
-        if not exists:
-            return set()
+        ledger_store.ensure(con)
         found = con.execute(
             "SELECT DISTINCT partition_key FROM ashby.ledger WHERE status IN ('failed', 'intent')"
             " AND partition_key IS NOT NULL"
@@ -194,7 +196,8 @@ def run_sync(
             scoped = run_phases(store, ctx, Scope(partitions), phases=RECORD_PHASES, threads=threads, progress=progress)
             loaded.stats.update(scoped.stats)
             with store.connect() as con:
-                remove_dropped_tags(ctx, con, run_id, applied)
+                dropped = dropped_assignments(ctx, con)
+            remove_dropped_tags(ctx, dropped, run_id, applied)
             apply_deletions(ctx, metadata, config.sync.deletions, delta.deleted, applied, deleted_candidates)
         finally:
             conflicts = list(ctx.conflicts.items)
