@@ -316,7 +316,9 @@ def _changed(results: Iterable[TransformResult]) -> dict[str, int]:
 
 def _profile_text(profiler: cProfile.Profile) -> str:
     out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(PROFILE_ENTRIES)
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(PROFILE_ENTRIES)
+    stats.sort_stats("tottime").print_stats(PROFILE_ENTRIES)  # where the time is spent, not just under what
     return out.getvalue()
 
 
@@ -400,7 +402,7 @@ def print_result(summary: Json, result: Json) -> None:
     print(f"  plan: {result['blocking']} blocking problem(s)")
     print_rerun(result["rerun"])
     if result["profile"]:
-        print(f"top {PROFILE_ENTRIES} by cumulative time (transform_org + transform_partitions + build_plan):")
+        print(f"top {PROFILE_ENTRIES} by cumulative time, then by own time (transform_org + transform_partitions + build_plan):")
         print(result["profile"])
 
 
