@@ -183,6 +183,10 @@ class Resolution:
         )
         return resolution
 
+    def fresh(self) -> Resolution:
+        """The same config and org with nothing resolved yet: a partition's own problems and matches."""
+        return Resolution.build(self.config, self.org)
+
     # -- interview plans and stages ---------------------------------------------------------------------------
 
     def plan_for(self, posting_id: str, team: str | None, department: str | None) -> Match:

@@ -4,11 +4,14 @@ values). Each reads under a short connection, computes without one, then merges 
 
 from __future__ import annotations
 
-import gc
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+import os
+import tempfile
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -21,10 +24,19 @@ from migration_pipeline.transform.applications import build_applications
 from migration_pipeline.transform.context import Context, LeverReference
 from migration_pipeline.transform.jobs import build_jobs
 from migration_pipeline.transform.mapping import MappingConfig
+from migration_pipeline.transform.outcomes import gc_paused, problem_rows, skip_rows, value_use_rows
+from migration_pipeline.transform.partition_build import BuiltChunk, PartitionBuilder, RawSlice, Shared, default_workers
 from migration_pipeline.transform.people import build_people
-from migration_pipeline.transform.records import RECORD_TYPES, FileIndex, Owner, build_partition
+from migration_pipeline.transform.records import RECORD_TYPES, FileIndex, Owner
 from migration_pipeline.transform.resolve import AshbyOrg
-from migration_pipeline.transform.tables import TABLES, MergeResult, ensure_tables, merge_rows
+from migration_pipeline.transform.tables import (
+    TABLES,
+    MergeResult,
+    ensure_tables,
+    merge_rows,
+    merge_staged,
+    stage_files,
+)
 
 Json = dict[str, Any]
 
@@ -32,20 +44,6 @@ ORG_SCOPE = "org"
 ORG_SKIP_TYPES = ("contacts", "opportunities", "applications", "postings")
 ORG_VALUE_TYPES = ("contacts", "opportunities")
 REFERENCE_TYPES = ("users", "stages", "archive_reasons", "feedback_templates", "postings")
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a transform builds millions of dicts and lists (refcounting frees
-    them; none of them form cycles): with it on, each collection walks every live object of a big org, which took
-    more time than parsing the payloads. Restored to what it was, whatever happens."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # The transform's connections. DuckDB's buffer pool would otherwise keep every block a slice's scans read (up to
@@ -76,6 +74,7 @@ class TransformResult:
     rows: dict[str, int] = field(default_factory=dict)
     skipped: Counter = field(default_factory=Counter)
     blocking: int = 0
+    worker_peak_mb: float = 0.0  # the worker processes' peak RSS, added up (0 when built in this process)
 
     def as_metadata(self) -> dict[str, Any]:
         meta: dict[str, Any] = {f"rows_{k}": v for k, v in self.rows.items()}
@@ -187,55 +186,6 @@ def _context(con: duckdb.DuckDBPyConnection, config: MappingConfig) -> Context:
     return Context.build(config, AshbyOrg.from_kinds(snapshot), lever)
 
 
-def _uses(ctx: Context, scope: str) -> list[Json]:
-    grouped: dict[tuple, list[str]] = defaultdict(list)
-    names: dict[tuple, tuple[str, str | None]] = {}
-    for match, example in ctx.unresolved:
-        key = (match.dimension, match.scope, match.lever_key, match.how)
-        grouped[key].append(example)
-        names[key] = (match.lever_name, match.ashby_name)
-    return [
-        {
-            "transform_scope": scope,
-            "dimension": dim,
-            "scope": sc,
-            "lever_key": lk,
-            "how": how,
-            "lever_name": names[(dim, sc, lk, how)][0],
-            "ashby_name": names[(dim, sc, lk, how)][1],
-            "uses": len(examples),
-            "example_ids": sorted(set(examples))[:5],
-        }
-        for (dim, sc, lk, how), examples in grouped.items()
-    ]
-
-
-def _problems(ctx: Context, scope: str) -> list[Json]:
-    return [
-        {
-            "transform_scope": scope,
-            **{k: getattr(p, k) for k in ("code", "message", "blocking", "dimension", "lever_value")},
-        }
-        for p in ctx.resolution.all_problems()
-    ]
-
-
-def _skips(ctx: Context, types: Iterable[str]) -> list[Json]:
-    wanted = set(types)
-    return [
-        {
-            "lever_type": s.lever_type,
-            "lever_id": s.lever_id,
-            "lever_opportunity_id": s.opportunity_id,
-            "partition_key": s.partition_key,
-            "reason_code": s.reason_code,
-            "reason": s.reason,
-        }
-        for s in ctx.skipped
-        if s.lever_type in wanted
-    ]
-
-
 def _resolve_reference(ctx: Context) -> None:
     """Resolve every Lever user, source and archive reason, so the plan shows each decision once."""
     for user in ctx.lever.users.values():
@@ -274,7 +224,7 @@ def _write(
     result.rows[name] = result.rows.get(name, 0) + len(rows)
 
 
-@_gc_paused()
+@gc_paused()
 def transform_org(store: Store, config: MappingConfig) -> TransformResult:
     with _connect(store) as con:
         ensure_tables(con)
@@ -309,10 +259,10 @@ def transform_org(store: Store, config: MappingConfig) -> TransformResult:
         app_values.clear()
         _write(con, result, "custom_field_values", values, value_scope)
         del values
-        _write(con, result, "skipped", _skips(ctx, ORG_SKIP_TYPES), skip_scope)
+        _write(con, result, "skipped", skip_rows(ctx, ORG_SKIP_TYPES), skip_scope)
         _write(con, result, "resolutions", _resolution_rows(ctx))
-        _write(con, result, "value_uses", _uses(ctx, ORG_SCOPE), "transform_scope = ?", [ORG_SCOPE])
-        problems = _problems(ctx, ORG_SCOPE)
+        _write(con, result, "value_uses", value_use_rows(ctx, ORG_SCOPE), "transform_scope = ?", [ORG_SCOPE])
+        problems = problem_rows(ctx, ORG_SCOPE)
         _write(con, result, "problems", problems, "transform_scope = ?", [ORG_SCOPE])
     result.skipped = Counter(s.reason_code for s in ctx.skipped)
     result.blocking = sum(1 for p in problems if p["blocking"])
@@ -365,8 +315,9 @@ def _shared_inputs(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Owner], Fi
     return owners, FileIndex.build(contents, unprocessable, _resume_choice(con), owner_of)
 
 
-def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> list[list[str]]:
-    """The keys in groups whose records add up to about `budget` (a big posting gets a group of its own)."""
+def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> tuple[list[list[str]], int]:
+    """The keys in groups whose records add up to about `budget` (a big posting gets a group of its own), and
+    how many records the keys have."""
     counts: Counter = Counter()
     for kind in RECORD_TYPES:
         for key, n in con.execute(f"SELECT partition_key, count(*) FROM lever_raw.{kind} GROUP BY 1").fetchall():
@@ -379,11 +330,10 @@ def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> lis
             size = 0
         slices[-1].append(key)
         size += counts[key]
-    return slices
+    return slices, sum(counts[key] for key in keys)
 
 
 IN_KEYS = "SELECT unnest(CAST(? AS VARCHAR[]))"  # the keys of a slice, bound as one list
-RawSlice = list[tuple[str, str, str, str]]  # (record type or "applications", partition, opportunity id, JSON)
 
 
 # Panels and resumes only as far as the transform reads them (a panel's id; a resume's id, file and time), which
@@ -421,18 +371,6 @@ def _group_slice(raw: RawSlice) -> dict[str, RawSlice]:
     return grouped
 
 
-def _parse_partition(raw: RawSlice) -> tuple[dict[str, dict[str, list[Json]]], dict[str, list[Json]]]:
-    """(record type -> opportunity id -> payloads, opportunity id -> expanded applications) of one partition."""
-    records: dict[str, dict[str, list[Json]]] = defaultdict(lambda: defaultdict(list))
-    applications: dict[str, list[Json]] = {}
-    for kind, _, opp_id, text in raw:
-        if kind == "applications":
-            applications[opp_id] = [a for a in orjson.loads(text or "[]") or [] if isinstance(a, dict)]
-        else:
-            records[kind][opp_id].append(orjson.loads(text))
-    return records, applications
-
-
 def _record_scopes() -> dict[str, str]:
     """Each partition table's scope for a slice: its keys are bound as one list parameter."""
     in_keys = f"partition_key IN ({IN_KEYS})"
@@ -449,42 +387,18 @@ def _record_scopes() -> dict[str, str]:
     }
 
 
-def _build_slice(
-    keys: Sequence[str],
-    raw: dict[str, RawSlice],
-    owners: dict,
-    files: FileIndex,
-    base: Context,
-    result: TransformResult,
-) -> dict[str, list[Json]]:
-    rows: dict[str, list[Json]] = defaultdict(list)
-    for key in keys:
-        ctx = Context(base.config, base.resolution, base.lever, base.as_of_ms)
-        records, applications = _parse_partition(raw.pop(key, []))  # its text is dropped once parsed
-        by_kind = {kind: dict(by_opp) for kind, by_opp in records.items()}
-        out = build_partition(key, by_kind, applications, owners, files, ctx)
-        del records, by_kind, applications
-        rows["notes"] += out.notes
-        rows["feedback"] += out.feedback
-        rows["files"] += out.files
-        rows["archived_records"] += out.archived
-        rows["custom_field_values"] += out.field_values
-        rows["skipped"] += _skips(ctx, RECORD_TYPES)
-        rows["value_uses"] += _uses(ctx, key)
-        rows["problems"] += _problems(ctx, key)
-        result.skipped += Counter(s.reason_code for s in ctx.skipped)
-    return rows
-
-
-@_gc_paused()
+@gc_paused()
 def transform_partitions(
     store: Store,
     config: MappingConfig,
     keys: Sequence[str],
     *,
     slice_records: int = SLICE_RECORDS,
+    workers: int | None = None,
 ) -> TransformResult:
-    """Transform the given posting partitions, a slice of them at a time (read, build, one merge per table)."""
+    """Transform the given posting partitions, a slice of them at a time (read, build, one merge per table);
+    the slices' partitions are built by `workers` processes (by default `default_workers()` when the keys have
+    `POOL_MIN_RECORDS` records or more, else this one)."""
     keys = list(dict.fromkeys(keys))
     result = TransformResult(",".join(keys) if len(keys) <= 3 else f"{len(keys)} partitions")
     if not keys:
@@ -493,32 +407,69 @@ def transform_partitions(
         ensure_tables(con)
         base = _context(con, config)
         owners, files = _shared_inputs(con)
-        slices = _slices(con, keys, slice_records)
+        slices, records = _slices(con, keys, slice_records)
+    if workers is None:
+        workers = default_workers() if records >= POOL_MIN_RECORDS else 1
     blocking: set[str] = set()
-    for part, rows in _built_slices(store, slices, base, owners, files, result):
-        blocking |= {p["message"] for p in rows.get("problems", []) if p["blocking"]}
-        with _connect(store, WRITE_MEMORY_LIMIT) as con:
-            for name, scope in _record_scopes().items():
-                _write(con, result, name, rows.pop(name, []), scope, [part])  # each table's rows freed once merged
+    peaks: dict[int, float] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix=".transform-spool-", dir=store.path.parent) as spool,
+        PartitionBuilder(Shared(base, owners, files, Path(spool)), workers) as builder,
+    ):
+        for part, chunks in _built_slices(store, slices, builder):
+            for chunk in chunks:
+                blocking |= chunk.blocking
+                result.skipped += chunk.skipped
+                peaks[chunk.pid] = max(peaks.get(chunk.pid, 0.0), chunk.peak_mb)
+            _merge_chunks(store, result, part, chunks)
     result.blocking = len(blocking)
+    result.worker_peak_mb = sum(mb for pid, mb in peaks.items() if pid != os.getpid())
     return result
 
 
+POOL_MIN_RECORDS = 20_000  # below this, starting worker processes (~1-2 s each) costs more than it saves
+
+
+def _merge_chunks(store: Store, result: TransformResult, part: list[str], chunks: list[BuiltChunk]) -> None:
+    """One merge per table of the slice's spooled chunks, then their files are gone."""
+    with _connect(store, WRITE_MEMORY_LIMIT) as con:
+        for name, scope in _record_scopes().items():
+            table = TABLES[name]
+            staged = stage_files(con, table, [c.files[name] for c in chunks])
+            try:
+                merged = merge_staged(con, table, staged, scope_sql=scope, scope_params=[part])
+            finally:
+                con.execute(f"DROP TABLE IF EXISTS {staged}")
+            result.tables[name] = result.tables[name] + merged if name in result.tables else merged
+            result.rows[name] = result.rows.get(name, 0) + sum(c.rows[name] for c in chunks)
+    for chunk in chunks:
+        for path in chunk.files.values():
+            Path(path).unlink(missing_ok=True)
+
+
 def _built_slices(
-    store: Store,
-    slices: list[list[str]],
-    base: Context,
-    owners: dict[str, Owner],
-    files: FileIndex,
-    result: TransformResult,
-) -> Iterator[tuple[list[str], dict[str, list[Json]]]]:
-    """Each slice's rows: read under a short connection, parsed and built without one."""
+    store: Store, slices: list[list[str]], builder: PartitionBuilder
+) -> Iterator[tuple[list[str], list[BuiltChunk]]]:
+    """Each slice's built chunks. With workers, the next slice is read and handed to them before the last one's
+    chunks are awaited, so they build while this process merges."""
+    ahead = 1 if builder.workers > 1 else 0
+    pending: deque[tuple[list[str], list[Future[BuiltChunk]]]] = deque()
     for part in slices:
         with _connect(store) as con:
             raw = _read_slice(con, part)
         grouped = _group_slice(raw)
         del raw
-        yield part, _build_slice(part, grouped, owners, files, base, result)
+        futures = [
+            builder.submit(keys, {k: grouped.pop(k, []) for k in keys}) for keys in builder.chunks(grouped, part)
+        ]
+        del grouped
+        pending.append((part, futures))
+        while len(pending) > ahead:
+            done, waiting = pending.popleft()
+            yield done, [f.result() for f in waiting]
+    while pending:
+        done, waiting = pending.popleft()
+        yield done, [f.result() for f in waiting]
 
 
 def partition_keys(store: Store) -> list[str]:

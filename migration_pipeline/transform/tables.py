@@ -221,35 +221,65 @@ def merge_rows(
     now: datetime | None = None,
 ) -> MergeResult:
     """Make the rows of `table` that satisfy `scope_sql` equal to `rows` (see the module docstring)."""
-    now = (now or datetime.now(UTC)).replace(tzinfo=None)
-    incoming = rows if isinstance(rows, Batch) else batch(table, rows)
-    name, staged = f"incoming_{table.name}", f"staged_{table.name}"
-    con.register(name, frame(incoming))
+    staged = stage_rows(con, table, rows)
     try:
-        total = _stage(con, table, name, staged, incoming.duplicate_keys)
-    finally:
-        con.unregister(name)
-    try:
-        return _merge(con, table, staged, scope_sql, list(scope_params), now, total)
+        return merge_staged(con, table, staged, scope_sql=scope_sql, scope_params=scope_params, now=now)
     finally:
         con.execute(f"DROP TABLE IF EXISTS {staged}")
 
 
-def _stage(con: duckdb.DuckDBPyConnection, table: Table, incoming: str, staged: str, dedupe: bool) -> int:
-    """The incoming rows typed, one per key (the last), each with a hash of its content: how many there are.
+def staged_name(table: Table) -> str:
+    return f"staged_{table.name}"
+
+
+def stage_rows(con: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[dict[str, Any]] | Batch) -> str:
+    """The rows as the temp table `staged_<table>`: typed, one per key (the last), each with a hash of its content.
 
     DuckDB's 64-bit `hash` of the typed columns, not a digest: it is only compared with the previous hash of the
     same key (a change goes unseen with odds of 2^-64), and is several times cheaper than md5 of the row as
     JSON. A DuckDB release that hashed differently would rewrite each row once, changing no content."""
+    incoming = rows if isinstance(rows, Batch) else batch(table, rows)
+    name, staged = f"incoming_{table.name}", staged_name(table)
     typed = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in table.columns)
     names = ", ".join(table.column_names)
     last = f" QUALIFY row_number() OVER (PARTITION BY {', '.join(table.key)} ORDER BY {POSITION} DESC) = 1"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {staged} AS"
-        f" SELECT {names}, CAST(hash({names}) AS VARCHAR) AS row_hash"
-        f" FROM (SELECT {typed}, {POSITION} FROM {incoming}){last if dedupe else ''}"
-    )
-    return con.execute(f"SELECT count(*) FROM {staged}").fetchall()[0][0]
+    con.register(name, frame(incoming))
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {staged} AS"
+            f" SELECT {names}, CAST(hash({names}) AS VARCHAR) AS row_hash"
+            f" FROM (SELECT {typed}, {POSITION} FROM {name}){last if incoming.duplicate_keys else ''}"
+        )
+    finally:
+        con.unregister(name)
+    return staged
+
+
+def stage_files(con: duckdb.DuckDBPyConnection, table: Table, paths: Sequence[str]) -> str:
+    """Parquet files written from `stage_rows` tables (by worker processes) as the temp table `staged_<table>`.
+    Their keys must not repeat across files (each holds other partitions)."""
+    staged = staged_name(table)
+    cols = ", ".join(f"{c} {t}" for c, t in (*table.columns, BOOKKEEPING[0]))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {staged} ({cols})")
+    if paths:
+        names = ", ".join([*table.column_names, "row_hash"])
+        con.execute(f"INSERT INTO {staged} SELECT {names} FROM read_parquet(?)", [list(paths)])
+    return staged
+
+
+def merge_staged(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    staged: str,
+    *,
+    scope_sql: str = "TRUE",
+    scope_params: Sequence[Any] = (),
+    now: datetime | None = None,
+) -> MergeResult:
+    """`merge_rows` from a table staged by `stage_rows` or `stage_files`."""
+    now = (now or datetime.now(UTC)).replace(tzinfo=None)
+    total = con.execute(f"SELECT count(*) FROM {staged}").fetchall()[0][0]
+    return _merge(con, table, staged, scope_sql, list(scope_params), now, total)
 
 
 def _merge(con, table: Table, staged: str, scope: str, params: list, now: datetime, total: int) -> MergeResult:

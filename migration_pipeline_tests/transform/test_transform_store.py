@@ -124,3 +124,24 @@ def test_slicing_the_partitions_gives_the_same_tables(extracted_store):
     sliced = transform_partitions(extracted_store, config, partition_keys(extracted_store), slice_records=50)
     assert all(m.inserted == m.updated == m.deleted == 0 for m in sliced.tables.values())
     assert snapshot() == before
+
+
+def test_partitions_built_in_worker_processes_give_the_same_tables(extracted_store):
+    config = _config()
+    transform_everything(extracted_store, config)  # built in this process (a small org)
+    tables = ("notes", "feedback", "files", "archived_records", "skipped", "custom_field_values", "value_uses")
+
+    def snapshot():
+        with extracted_store.connect() as con:
+            return {
+                t: sorted(con.execute(f"SELECT * EXCLUDE (first_seen_at, changed_at) FROM canonical.{t}").fetchall())
+                for t in tables
+            }
+
+    before = snapshot()
+    keys = partition_keys(extracted_store)
+    pooled = transform_partitions(extracted_store, config, keys, slice_records=200, workers=2)
+    assert pooled.worker_peak_mb > 0  # built in the workers, not here
+    assert all(m.inserted == m.updated == m.deleted == 0 for m in pooled.tables.values())
+    assert snapshot() == before
+    assert not list(extracted_store.path.parent.glob(".transform-spool-*"))  # the spooled chunks are gone
