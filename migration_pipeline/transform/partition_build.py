@@ -148,8 +148,20 @@ def build_chunk(shared: Shared, keys: Sequence[str], raw: dict[str, RawSlice]) -
         con.execute(f"COPY {staged} TO '{path}' (FORMAT parquet)")
         con.execute(f"DROP TABLE {staged}")
         out.files[name] = str(path)
-    out.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    out.peak_mb = peak_rss_mb()
     return out
+
+
+def peak_rss_mb() -> float:
+    """This process's peak RSS: Linux's VmHWM, which starts afresh at exec (getrusage's maxrss would carry a
+    spawned worker's parent's peak over), else getrusage."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
 
 
 # ---- where chunks are built -------------------------------------------------------------------------------
