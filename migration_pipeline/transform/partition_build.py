@@ -1,7 +1,8 @@
 """Posting partitions built in worker processes while the main process reads and merges.
 
 Building a partition (parsing its records; notes as Ashby shows them, feedback, files, form values) is Python,
-and most of a big org's transform; DuckDB's reads and merges are the rest. A chunk of partitions is built into
+and most of a big org's transform; DuckDB's reads and merges are the rest. The main process streams a slice's
+records into one spool file per chunk of partitions (so no process holds a whole slice); a chunk is built into
 rows, staged in an in-memory DuckDB (typed, one per key, hashed: `tables.stage_rows`) and spooled as one
 Parquet file per table; the main process merges a slice's files in one statement per table. With more than one
 worker the chunks are built in spawned processes (none holds the store's lock), so the main process reads the
@@ -15,10 +16,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import resource
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +48,8 @@ PARTITION_TABLES = (
     "problems",
 )
 WORKERS_ENV = "MIGRATION_TRANSFORM_WORKERS"
-CHUNKS_PER_WORKER = 2  # chunks a slice is cut into per worker: the faster worker takes the spare one
+CHUNKS_PER_WORKER = 2  # chunks a slice is cut into per worker at least: the faster worker takes the spare one
+CHUNK_RECORDS = 25_000  # records built at a time by one process: its memory follows this, not the slice
 WORKER_DUCKDB_MEMORY = "256MB"
 
 
@@ -66,12 +69,53 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class Shared:
-    """What every partition's build needs: sent to each worker once."""
+    """What every chunk's build needs: sent to each worker once."""
 
     base: Context
+    spool: Path  # where chunks' records and built Parquet files go (next to the store, never /tmp: it may be RAM)
+
+
+@dataclass
+class Chunk:
+    """Partitions to build together: their records in a spool file (deleted once read), and only the part of the
+    org's owners and file index those records need, so a worker's memory follows its chunk, not the org."""
+
+    keys: list[str]
+    records: Path
     owners: dict[str, Owner]
     files: FileIndex
-    spool: Path  # where the built chunks' Parquet files go (next to the store, never /tmp: it may be RAM)
+
+
+class ChunkSpool:
+    """A chunk's records written to its spool file a query's result at a time as the main process reads them,
+    so no process holds a whole slice; notes their opportunities (every one has an `applications` record)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.opportunities: set[str] = set()
+        self._file = path.open("wb")
+
+    def write(self, records: RawSlice) -> None:
+        if records:
+            pickle.dump(records, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.opportunities.update(r[2] for r in records if r[0] == "applications")
+
+    def close(self) -> Path:
+        self._file.close()
+        return self.path
+
+
+def read_spool(path: Path) -> RawSlice:
+    """A chunk's records from its spool file, which is then deleted."""
+    raw: RawSlice = []
+    with path.open("rb") as file:
+        while True:
+            try:
+                raw += pickle.load(file)
+            except EOFError:
+                break
+    path.unlink()
+    return raw
 
 
 @dataclass
@@ -97,12 +141,12 @@ def parse_partition(raw: RawSlice) -> tuple[dict[str, dict[str, list[Json]]], di
     return records, applications
 
 
-def _partition_rows(key: str, raw: RawSlice, shared: Shared, out: BuiltChunk, rows: dict[str, list[Json]]) -> None:
+def _partition_rows(key: str, raw: RawSlice, shared: Shared, chunk: Chunk, out: BuiltChunk, rows: dict) -> None:
     base = shared.base
     ctx = Context(base.config, base.resolution.fresh(), base.lever, base.as_of_ms)
     records, applications = parse_partition(raw)
     by_kind = {kind: dict(by_opp) for kind, by_opp in records.items()}
-    built = build_partition(key, by_kind, applications, shared.owners, shared.files, ctx)
+    built = build_partition(key, by_kind, applications, chunk.owners, chunk.files, ctx)
     del records, by_kind, applications
     rows["notes"] += built.notes
     rows["feedback"] += built.feedback
@@ -132,19 +176,22 @@ def _staging_connection() -> duckdb.DuckDBPyConnection:
 
 
 @gc_paused()
-def build_chunk(shared: Shared, keys: Sequence[str], raw: dict[str, RawSlice]) -> BuiltChunk:
-    """Build the partitions `keys` (their records in `raw`, dropped as each is parsed) and spool their rows."""
-    out = BuiltChunk(list(keys), {}, {}, pid=os.getpid())
+def build_chunk(shared: Shared, chunk: Chunk) -> BuiltChunk:
+    """Build the chunk's partitions (each one's records dropped once parsed) and spool their rows."""
+    out = BuiltChunk(list(chunk.keys), {}, {}, pid=os.getpid())
     rows: dict[str, list[Json]] = {name: [] for name in PARTITION_TABLES}
-    for key in keys:
-        _partition_rows(key, raw.pop(key, []), shared, out, rows)
+    by_key: dict[str, RawSlice] = defaultdict(list)
+    for record in read_spool(chunk.records):
+        by_key[record[1]].append(record)
+    for key in chunk.keys:
+        _partition_rows(key, by_key.pop(key, []), shared, chunk, out, rows)
     con = _staging_connection()
-    chunk = uuid.uuid4().hex
+    prefix = uuid.uuid4().hex
     for name in PARTITION_TABLES:
         table = TABLES[name]
         out.rows[name] = len(rows[name])
         staged = stage_rows(con, table, rows.pop(name))
-        path = shared.spool / f"{chunk}-{name}.parquet"
+        path = shared.spool / f"{prefix}-{name}.parquet"
         con.execute(f"COPY {staged} TO '{path}' (FORMAT parquet)")
         con.execute(f"DROP TABLE {staged}")
         out.files[name] = str(path)
@@ -174,9 +221,9 @@ def _init_worker(shared: Shared) -> None:
     _shared = shared
 
 
-def _build_in_worker(keys: Sequence[str], raw: dict[str, RawSlice]) -> BuiltChunk:
+def _build_in_worker(chunk: Chunk) -> BuiltChunk:
     assert _shared is not None, "the worker was started without its shared inputs"
-    return build_chunk(_shared, keys, raw)
+    return build_chunk(_shared, chunk)
 
 
 class PartitionBuilder:
@@ -201,24 +248,26 @@ class PartitionBuilder:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def chunks(self, grouped: dict[str, RawSlice], keys: Sequence[str]) -> list[list[str]]:
-        """The slice's keys cut into about `CHUNKS_PER_WORKER` chunks per worker of similar record counts."""
-        if self._pool is None:
-            return [list(keys)]
-        target = max(1, sum(len(grouped.get(k, ())) for k in keys) // (self.workers * CHUNKS_PER_WORKER))
+    def chunks(self, counts: Mapping[str, int], keys: Sequence[str]) -> list[list[str]]:
+        """The slice's keys cut into chunks of similar record counts: at most `CHUNK_RECORDS` (a big posting
+        gets a chunk of its own), and with workers at least `CHUNKS_PER_WORKER` per worker."""
+        total = sum(counts.get(k, 0) for k in keys)
+        target = CHUNK_RECORDS
+        if self._pool is not None:
+            target = min(target, -(-total // (self.workers * CHUNKS_PER_WORKER)))
         chunks: list[list[str]] = [[]]
         size = 0
         for key in keys:
-            if chunks[-1] and size >= target:
+            if chunks[-1] and size + counts.get(key, 0) > target:
                 chunks.append([])
                 size = 0
             chunks[-1].append(key)
-            size += len(grouped.get(key, ()))
+            size += counts.get(key, 0)
         return chunks
 
-    def submit(self, keys: list[str], raw: dict[str, RawSlice]) -> Future[BuiltChunk]:
+    def submit(self, chunk: Chunk) -> Future[BuiltChunk]:
         if self._pool is not None:
-            return self._pool.submit(_build_in_worker, keys, raw)
+            return self._pool.submit(_build_in_worker, chunk)
         done: Future[BuiltChunk] = Future()
-        done.set_result(build_chunk(self.shared, keys, raw))
+        done.set_result(build_chunk(self.shared, chunk))
         return done

@@ -4,6 +4,7 @@ values. Each record type has a destination (see the README's table); nothing is 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,17 @@ class FileIndex:
                 first.setdefault((candidate, contents[file]["sha256"]), file)
         copies = {f: first[(owner_of[f], contents[f]["sha256"])] for f in contents if owner_of.get(f) is not None}
         return cls(contents, unprocessable, resume_choice, copies)
+
+    def subset(self, files: Iterable[tuple[str, str]], candidates: Iterable[str]) -> FileIndex:
+        """What a few partitions need of the index: these files' entries and these candidates' resume choices
+        (a worker gets only its chunk's part, not every file of the org)."""
+        files = list(files)
+
+        def part(index: dict) -> dict:
+            return {f: index[f] for f in files if f in index}
+
+        choice = {c: self.resume_choice[c] for c in candidates if c in self.resume_choice}
+        return FileIndex(part(self.contents), part(self.unprocessable), choice, part(self.first_copy))
 
 
 def _file_row(kind: str, record: Json, opp_id: str, owner: Owner, partition: str, files: FileIndex) -> Json:

@@ -4,8 +4,10 @@ values). Each reads under a short connection, computes without one, then merges 
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
+import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
@@ -24,9 +26,19 @@ from migration_pipeline.transform.applications import build_applications
 from migration_pipeline.transform.context import Context, LeverReference
 from migration_pipeline.transform.jobs import build_jobs
 from migration_pipeline.transform.mapping import MappingConfig
+from migration_pipeline.transform.names import name_key
 from migration_pipeline.transform.outcomes import gc_paused, problem_rows, skip_rows, value_use_rows
-from migration_pipeline.transform.partition_build import BuiltChunk, PartitionBuilder, RawSlice, Shared, default_workers
+from migration_pipeline.transform.partition_build import (
+    BuiltChunk,
+    Chunk,
+    ChunkSpool,
+    PartitionBuilder,
+    RawSlice,
+    Shared,
+    default_workers,
+)
 from migration_pipeline.transform.people import build_people
+from migration_pipeline.transform.phones import normalize_phone
 from migration_pipeline.transform.records import RECORD_TYPES, FileIndex, Owner
 from migration_pipeline.transform.resolve import AshbyOrg
 from migration_pipeline.transform.tables import (
@@ -47,11 +59,12 @@ REFERENCE_TYPES = ("users", "stages", "archive_reasons", "feedback_templates", "
 
 
 # The transform's connections. DuckDB's buffer pool would otherwise keep every block a slice's scans read (up to
-# 80% of RAM): reads stream, so a small pool does; merges (hash joins over whole tables) get more. A checkpoint
-# only when the connection closes: DuckDB checkpoints when the WAL passes 16 MB, so a slice's writes would be
-# checkpointed mid-way and again at the close, each rewriting the tables' last row groups.
-READ_MEMORY_LIMIT = "384MB"
-WRITE_MEMORY_LIMIT = "1GB"
+# 80% of RAM): reads stream, so a small pool does; merges (hash joins over whole tables) get more and spill to
+# disk beyond it. A checkpoint only when the connection closes: DuckDB checkpoints when the WAL passes 16 MB, so
+# a slice's writes would be checkpointed mid-way and again at the close, each rewriting the tables' last row
+# groups.
+READ_MEMORY_LIMIT = "64MB"
+WRITE_MEMORY_LIMIT = "256MB"
 CHECKPOINT_THRESHOLD = "4GB"
 
 
@@ -61,6 +74,19 @@ def _connect(store: Store, memory_limit: str = READ_MEMORY_LIMIT) -> Iterator[du
         con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
         yield con
+
+
+@contextmanager
+def _run_memory_released() -> Iterator[None]:
+    """A run's caches emptied and its cycles collected when it ends: their objects, scattered among the millions
+    the run built and freed, would keep most of that memory from going back (a 100k org's transform_org left
+    720 MB resident, 400 MB with this), and a long-lived process would carry them into the next run."""
+    try:
+        yield
+    finally:
+        normalize_phone.cache_clear()
+        name_key.cache_clear()
+        gc.collect()
 
 
 class TransformError(RuntimeError):
@@ -224,6 +250,7 @@ def _write(
     result.rows[name] = result.rows.get(name, 0) + len(rows)
 
 
+@_run_memory_released()
 @gc_paused()
 def transform_org(store: Store, config: MappingConfig) -> TransformResult:
     with _connect(store) as con:
@@ -299,25 +326,45 @@ def _resume_choice(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 SLICE_RECORDS = 200_000  # records read, built and merged at a time: memory stays flat with the org's size
 
 
-def _shared_inputs(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, Owner], FileIndex]:
-    """What every partition needs: who owns each opportunity, and every file's content, 422 and first copy."""
+@dataclass
+class SharedInputs:
+    """What every partition needs: who owns each opportunity, every file's content, 422 and first copy, and each
+    opportunity's files (to hand a chunk only its part)."""
+
+    owners: dict[str, Owner]
+    files: FileIndex
+    files_of: dict[str, list[tuple[str, str]]]  # opportunity id -> (kind, file id)
+
+    def chunk(self, keys: list[str], spool: ChunkSpool) -> Chunk:
+        opportunities = sorted(spool.opportunities)
+        owners = {opp: self.owners[opp] for opp in opportunities if opp in self.owners}
+        files = [f for opp in opportunities for f in self.files_of.get(opp, ())]
+        subset = self.files.subset(files, {owner.candidate_key for owner in owners.values()})
+        return Chunk(keys, spool.close(), owners, subset)
+
+
+def _shared_inputs(con: duckdb.DuckDBPyConnection) -> SharedInputs:
     owners = _owners(con)
     contents, owner_of = {}, {}
+    files_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
     query = "SELECT kind, file_id, opportunity_id, sha256, size, path FROM meta.file_contents"
     for kind, fid, opp, sha, size, path in con.execute(query).fetchall():
         contents[(kind, fid)] = {"sha256": sha, "size": size, "path": path}
+        files_of[opp].append((kind, fid))
         if opp in owners:
             owner_of[(kind, fid)] = owners[opp].candidate_key
-    unprocessable = {
-        (k, f): {"status": s}
-        for k, f, s in con.execute("SELECT kind, file_id, status FROM meta.unprocessable_files").fetchall()
-    }
-    return owners, FileIndex.build(contents, unprocessable, _resume_choice(con), owner_of)
+    unprocessable = {}
+    query = "SELECT kind, file_id, opportunity_id, status FROM meta.unprocessable_files"
+    for kind, fid, opp, status in con.execute(query).fetchall():
+        unprocessable[(kind, fid)] = {"status": status}
+        files_of[opp].append((kind, fid))
+    files = FileIndex.build(contents, unprocessable, _resume_choice(con), owner_of)
+    return SharedInputs(owners, files, dict(files_of))
 
 
-def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> tuple[list[list[str]], int]:
+def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> tuple[list[list[str]], Counter]:
     """The keys in groups whose records add up to about `budget` (a big posting gets a group of its own), and
-    how many records the keys have."""
+    how many records each key has."""
     counts: Counter = Counter()
     for kind in RECORD_TYPES:
         for key, n in con.execute(f"SELECT partition_key, count(*) FROM lever_raw.{kind} GROUP BY 1").fetchall():
@@ -330,7 +377,7 @@ def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> tup
             size = 0
         slices[-1].append(key)
         size += counts[key]
-    return slices, sum(counts[key] for key in keys)
+    return slices, counts
 
 
 IN_KEYS = "SELECT unnest(CAST(? AS VARCHAR[]))"  # the keys of a slice, bound as one list
@@ -348,27 +395,31 @@ def _payload_sql(kind: str) -> str:
     return "json_object({})".format(", ".join(f"'{f}', payload->'$.{f}'" for f in fields))
 
 
-def _read_slice(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> RawSlice:
-    """A slice's records as JSON text: cheap to read under the lock and to hand to a worker."""
+def _slice_queries() -> list[str]:
+    """Each record type's records of the partitions bound as one list, as JSON text, and the expanded applications
+    of their opportunities (every opportunity of the partitions: an empty list where it has none)."""
     where = f"WHERE partition_key IN ({IN_KEYS})"  # a list parameter: an IN list of `?`s scans much slower
-    raw: RawSlice = []
-    for kind in RECORD_TYPES:
-        sql = f"SELECT '{kind}', partition_key, opportunity_id, {_payload_sql(kind)} FROM lever_raw.{kind} {where}"
-        raw += con.execute(sql, [list(keys)]).fetchall()
-    sql = (
-        "SELECT 'applications', partition_key, lever_id, payload->'$.applications'"
-        f" FROM lever_raw.opportunities {where}"
-    )
-    raw += con.execute(sql, [list(keys)]).fetchall()
-    return raw
+    queries = [
+        f"SELECT '{kind}', partition_key, opportunity_id, {_payload_sql(kind)} FROM lever_raw.{kind} {where}"
+        for kind in RECORD_TYPES
+    ]
+    applications = "'applications', partition_key, lever_id, payload->'$.applications'"
+    return [f"SELECT {applications} FROM lever_raw.opportunities {where}", *queries]
 
 
-def _group_slice(raw: RawSlice) -> dict[str, RawSlice]:
-    """The slice's records by partition, still as JSON text: each partition is parsed only while it is built."""
-    grouped: dict[str, RawSlice] = defaultdict(list)
-    for record in raw:
-        grouped[record[1]].append(record)
-    return grouped
+def _spool_slice(con: duckdb.DuckDBPyConnection, chunks: list[list[str]], spool: Path) -> list[ChunkSpool]:
+    """A slice's records, as JSON text, written into one spool file per chunk of its partitions a record type at
+    a time, so this process holds one type's records of the slice at most."""
+    spools = [ChunkSpool(spool / f"{uuid.uuid4().hex}.records") for _ in chunks]
+    chunk_of = {key: i for i, keys in enumerate(chunks) for key in keys}
+    keys = list(chunk_of)
+    for sql in _slice_queries():
+        parts: list[RawSlice] = [[] for _ in chunks]
+        for record in con.execute(sql, [keys]).fetchall():
+            parts[chunk_of[record[1]]].append(record)
+        for chunk, records in zip(spools, parts, strict=True):
+            chunk.write(records)
+    return spools
 
 
 def _record_scopes() -> dict[str, str]:
@@ -387,6 +438,7 @@ def _record_scopes() -> dict[str, str]:
     }
 
 
+@_run_memory_released()
 @gc_paused()
 def transform_partitions(
     store: Store,
@@ -406,17 +458,17 @@ def transform_partitions(
     with _connect(store) as con:
         ensure_tables(con)
         base = _context(con, config)
-        owners, files = _shared_inputs(con)
-        slices, records = _slices(con, keys, slice_records)
+        inputs = _shared_inputs(con)
+        slices, counts = _slices(con, keys, slice_records)
     if workers is None:
-        workers = default_workers() if records >= POOL_MIN_RECORDS else 1
+        workers = default_workers() if sum(counts[k] for k in keys) >= POOL_MIN_RECORDS else 1
     blocking: set[str] = set()
     peaks: dict[int, float] = {}
     with (
         tempfile.TemporaryDirectory(prefix=".transform-spool-", dir=store.path.parent) as spool,
-        PartitionBuilder(Shared(base, owners, files, Path(spool)), workers) as builder,
+        PartitionBuilder(Shared(base, Path(spool)), workers) as builder,
     ):
-        for part, chunks in _built_slices(store, slices, builder):
+        for part, chunks in _built_slices(store, slices, counts, inputs, builder):
             for chunk in chunks:
                 blocking |= chunk.blocking
                 result.skipped += chunk.skipped
@@ -448,21 +500,17 @@ def _merge_chunks(store: Store, result: TransformResult, part: list[str], chunks
 
 
 def _built_slices(
-    store: Store, slices: list[list[str]], builder: PartitionBuilder
+    store: Store, slices: list[list[str]], counts: Counter, inputs: SharedInputs, builder: PartitionBuilder
 ) -> Iterator[tuple[list[str], list[BuiltChunk]]]:
-    """Each slice's built chunks. With workers, the next slice is read and handed to them before the last one's
-    chunks are awaited, so they build while this process merges."""
+    """Each slice's built chunks. With workers, the next slice is spooled and handed to them before the last
+    one's chunks are awaited, so they build while this process merges."""
     ahead = 1 if builder.workers > 1 else 0
     pending: deque[tuple[list[str], list[Future[BuiltChunk]]]] = deque()
     for part in slices:
+        chunks = builder.chunks(counts, part)
         with _connect(store) as con:
-            raw = _read_slice(con, part)
-        grouped = _group_slice(raw)
-        del raw
-        futures = [
-            builder.submit(keys, {k: grouped.pop(k, []) for k in keys}) for keys in builder.chunks(grouped, part)
-        ]
-        del grouped
+            spools = _spool_slice(con, chunks, builder.shared.spool)
+        futures = [builder.submit(inputs.chunk(keys, spool)) for keys, spool in zip(chunks, spools, strict=True)]
         pending.append((part, futures))
         while len(pending) > ahead:
             done, waiting = pending.popleft()

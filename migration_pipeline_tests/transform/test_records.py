@@ -197,6 +197,21 @@ def test_the_same_content_twice_on_one_candidate_is_uploaded_once_with_the_resum
     assert sorted(s.lever_id for s in ctx.skipped if s.reason_code == "file_duplicate") == ["f-1", "r-0"]
 
 
+def test_a_chunks_part_of_the_file_index_keeps_first_copies_and_resumes_chosen_on_other_postings():
+    same = {"sha256": "c" * 64, "size": 3, "path": "p"}
+    contents = {("resumes", "r-1"): same, ("resumes", "r-2"): same, ("files", "f-2"): same}
+    owner_of = dict.fromkeys(contents, "c-1")
+    index = FileIndex.build(contents, {}, {"c-1": "r-1"}, owner_of)  # r-1 is on o-1, in another chunk
+    part = index.subset([("resumes", "r-2"), ("files", "f-2")], ["c-1"])
+    assert ("resumes", "r-1") not in part.contents and part.resume_choice == {"c-1": "r-1"}
+    records = {"resumes": {"o-2": [{"id": "r-2", "createdAt": 1, "file": {"name": "cv.pdf"}}]}}
+    records["files"] = {"o-2": [{"id": "f-2", "name": "cv.pdf"}]}
+    out = build_partition("p-2", records, {}, {"o-2": Owner("c-1", True)}, part, make_context())
+    by_id = {f["lever_file_id"]: f for f in out.files}
+    assert by_id["r-2"]["status"] == by_id["f-2"]["status"] == "duplicate"
+    assert "resumes r-1" in by_id["f-2"]["reason"] and by_id["r-2"]["upload_context"] == "CandidateFiles"
+
+
 def test_feedback_of_an_opportunity_without_application_becomes_a_note():
     ctx, out = _partition({"feedback": [_feedback("f-1")]}, owners={"o-1": Owner("c-1", False)})
     assert out.feedback == []

@@ -3,6 +3,7 @@ HTTP: complete coverage of what was extracted, the plan, and re-runs that change
 
 import json
 
+from migration_pipeline.transform import partition_build
 from migration_pipeline.transform.mapping import load_mapping
 from migration_pipeline.transform.pipeline import make_plan, transform_everything
 from migration_pipeline.transform.plan import load_blocking
@@ -126,22 +127,43 @@ def test_slicing_the_partitions_gives_the_same_tables(extracted_store):
     assert snapshot() == before
 
 
+PARTITION_TABLES = ("notes", "feedback", "files", "archived_records", "skipped", "custom_field_values", "value_uses")
+
+
+def _partition_tables(store) -> dict[str, list[tuple]]:
+    with store.connect() as con:
+        return {
+            t: sorted(con.execute(f"SELECT * EXCLUDE (first_seen_at, changed_at) FROM canonical.{t}").fetchall())
+            for t in PARTITION_TABLES
+        }
+
+
 def test_partitions_built_in_worker_processes_give_the_same_tables(extracted_store):
     config = _config()
     transform_everything(extracted_store, config)  # built in this process (a small org)
-    tables = ("notes", "feedback", "files", "archived_records", "skipped", "custom_field_values", "value_uses")
-
-    def snapshot():
-        with extracted_store.connect() as con:
-            return {
-                t: sorted(con.execute(f"SELECT * EXCLUDE (first_seen_at, changed_at) FROM canonical.{t}").fetchall())
-                for t in tables
-            }
-
-    before = snapshot()
+    before = _partition_tables(extracted_store)
     keys = partition_keys(extracted_store)
     pooled = transform_partitions(extracted_store, config, keys, slice_records=200, workers=2)
     assert pooled.worker_peak_mb > 0  # built in the workers, not here
     assert all(m.inserted == m.updated == m.deleted == 0 for m in pooled.tables.values())
-    assert snapshot() == before
+    assert _partition_tables(extracted_store) == before
     assert not list(extracted_store.path.parent.glob(".transform-spool-*"))  # the spooled chunks are gone
+
+
+def test_chunks_of_a_few_records_give_the_same_tables(extracted_store, monkeypatch):
+    """Each chunk gets only its opportunities' owners and files: a candidate's resume chosen on another posting
+    still decides their files the same way."""
+    config = _config()
+    transform_everything(extracted_store, config)
+    before = _partition_tables(extracted_store)
+    monkeypatch.setattr(partition_build, "CHUNK_RECORDS", 5)
+    chunked = transform_partitions(extracted_store, config, partition_keys(extracted_store), workers=1)
+    assert all(m.inserted == m.updated == m.deleted == 0 for m in chunked.tables.values())
+    assert _partition_tables(extracted_store) == before
+    with extracted_store.connect() as con:  # the org has what the docstring says, so the test can fail
+        chosen = con.execute(
+            """SELECT count(DISTINCT f.candidate_key) FROM canonical.files f
+               JOIN canonical.files g ON g.candidate_key = f.candidate_key AND g.partition_key <> f.partition_key
+               WHERE f.upload_context = 'CandidateResume'"""
+        ).fetchall()[0][0]
+    assert chosen > 0
