@@ -110,6 +110,11 @@ class TransformResult:
         meta["blocking_problems"] = self.blocking
         return meta
 
+    def add(self, name: str, merged: MergeResult, rows: int) -> None:
+        """A table's merge and incoming rows, added to what earlier slices of this transform merged."""
+        self.tables[name] = self.tables[name] + merged if name in self.tables else merged
+        self.rows[name] = self.rows.get(name, 0) + rows
+
 
 # the opportunity fields the org-level transform reads; the expanded applications shrink to id and posting
 # (their answers, often most of the payload, are only needed per partition)
@@ -244,10 +249,7 @@ def _write(
     scope_sql: str = "TRUE",
     params: Sequence = (),
 ) -> None:
-    merged = merge_rows(con, TABLES[name], rows, scope_sql=scope_sql, scope_params=params)
-    # a transform of several slices adds up each table's merges
-    result.tables[name] = result.tables[name] + merged if name in result.tables else merged
-    result.rows[name] = result.rows.get(name, 0) + len(rows)
+    result.add(name, merge_rows(con, TABLES[name], rows, scope_sql=scope_sql, scope_params=params), len(rows))
 
 
 @_run_memory_released()
@@ -492,8 +494,7 @@ def _merge_chunks(store: Store, result: TransformResult, part: list[str], chunks
                 merged = merge_staged(con, table, staged, scope_sql=scope, scope_params=[part])
             finally:
                 con.execute(f"DROP TABLE IF EXISTS {staged}")
-            result.tables[name] = result.tables[name] + merged if name in result.tables else merged
-            result.rows[name] = result.rows.get(name, 0) + sum(c.rows[name] for c in chunks)
+            result.add(name, merged, sum(c.rows[name] for c in chunks))
     for chunk in chunks:
         for path in chunk.files.values():
             Path(path).unlink(missing_ok=True)

@@ -175,9 +175,6 @@ class Batch:
     columns: dict[str, list[Any]]
     duplicate_keys: bool
 
-    def __len__(self) -> int:
-        return len(next(iter(self.columns.values()), ()))
-
 
 def batch(table: Table, rows: Sequence[dict[str, Any]]) -> Batch:
     columns: dict[str, list[Any]] = {}
