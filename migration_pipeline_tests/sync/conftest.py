@@ -5,6 +5,7 @@ migration of the mutated Lever org into a fresh Ashby org of the same setup."""
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,8 +22,10 @@ from migration_pipeline.migrate_command import EXIT_OK, run_migrate
 from migration_pipeline.sandbox.ashby.app import AshbySandbox, AshbySandboxConfig
 from migration_pipeline.sandbox.ashby.rpc import AshbyKey
 from migration_pipeline.sandbox.ashby.setup import build_state, setup_from_lever
+from migration_pipeline.sandbox.ashby.state import AshbyState
 from migration_pipeline.sandbox.lever.app import LeverSandbox
 from migration_pipeline.sandbox.lever.generator import generate_org
+from migration_pipeline.sandbox.lever.org import LeverOrg
 from migration_pipeline.sandbox.serving import serve_in_thread
 from migration_pipeline.store import Store
 from migration_pipeline.sync.run import SyncReport
@@ -102,22 +105,46 @@ class ParallelRun:
         return ashby.readback()
 
 
-@pytest.fixture
-def parallel(tmp_path: Path) -> Iterator[ParallelRun]:
+@dataclass(frozen=True)
+class Migrated:
+    """The parallel run's starting point, migrated once per session: each test gets its own copies."""
+
+    org: LeverOrg
+    setup: dict[str, Any]
+    ashby_state: AshbyState
+    data_dir: Path
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Migrated:
     org = generate_org(SEED, CONTACTS)
     setup = setup_from_lever(org)
+    data_dir = tmp_path_factory.mktemp("sync-migrated") / "data"
+    lever_sandbox = LeverSandbox(org, lever_config())
+    ashby_sandbox = AshbySandbox(lambda: build_state(copy.deepcopy(setup)), _ashby_config())
+    with lever_sandbox.serve() as lever_server, serve_in_thread(ashby_sandbox.app) as ashby_server:
+        run_settings = settings(data_dir, lever_server.base_url, ashby_server.base_url)
+        assert run_migrate(run_settings, validate_api=False) == EXIT_OK
+    return Migrated(org, setup, ashby_sandbox.state, data_dir)
+
+
+@pytest.fixture
+def parallel(migrated: Migrated, tmp_path: Path) -> Iterator[ParallelRun]:
+    """A migrated org: copies of the session's Lever org, Ashby org and data dir (the store's file paths still
+    name the session's copy of each content file, which stays in place and is the same content)."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(migrated.data_dir, data_dir)
     with ExitStack() as stack:
-        lever_sandbox = LeverSandbox(org, lever_config())
+        lever_sandbox = LeverSandbox(copy.deepcopy(migrated.org), lever_config())
         lever_server = stack.enter_context(lever_sandbox.serve())
-        sandbox = AshbySandbox(lambda: build_state(copy.deepcopy(setup)), _ashby_config())
+        state = copy.deepcopy(migrated.ashby_state)
+        sandbox = AshbySandbox(lambda: copy.deepcopy(state), _ashby_config())
         ashby_server = stack.enter_context(serve_in_thread(sandbox.app))
-        run = ParallelRun(
+        yield ParallelRun(
             lever=RunningLever(lever_sandbox, lever_server.base_url),
             ashby=Ashby(sandbox, ashby_server.base_url),
-            setup=setup,
-            data_dir=tmp_path / "data",
+            setup=migrated.setup,
+            data_dir=data_dir,
             work=tmp_path,
             stack=stack,
         )
-        run.migrate()
-        yield run
