@@ -100,9 +100,8 @@ class ChunkSpool:
             pickle.dump(records, self._file, protocol=pickle.HIGHEST_PROTOCOL)
             self.opportunities.update(r[2] for r in records if r[0] == "applications")
 
-    def close(self) -> Path:
+    def close(self) -> None:
         self._file.close()
-        return self.path
 
 
 def read_spool(path: Path) -> RawSlice:
@@ -226,6 +225,19 @@ def _build_in_worker(chunk: Chunk) -> BuiltChunk:
     return build_chunk(_shared, chunk)
 
 
+def grouped_by_size(keys: Sequence[str], counts: Mapping[str, int], budget: int) -> list[list[str]]:
+    """The keys in order, in groups whose counts add up to at most `budget` (a key over it gets a group of its own)."""
+    groups: list[list[str]] = [[]]
+    size = 0
+    for key in keys:
+        if groups[-1] and size + counts.get(key, 0) > budget:
+            groups.append([])
+            size = 0
+        groups[-1].append(key)
+        size += counts.get(key, 0)
+    return groups
+
+
 class PartitionBuilder:
     """Builds chunks of partitions in `workers` spawned processes, or in this one when `workers` is 1."""
 
@@ -255,15 +267,7 @@ class PartitionBuilder:
         target = CHUNK_RECORDS
         if self._pool is not None:
             target = min(target, -(-total // (self.workers * CHUNKS_PER_WORKER)))
-        chunks: list[list[str]] = [[]]
-        size = 0
-        for key in keys:
-            if chunks[-1] and size + counts.get(key, 0) > target:
-                chunks.append([])
-                size = 0
-            chunks[-1].append(key)
-            size += counts.get(key, 0)
-        return chunks
+        return grouped_by_size(keys, counts, target)
 
     def submit(self, chunk: Chunk) -> Future[BuiltChunk]:
         if self._pool is not None:

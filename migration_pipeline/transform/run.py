@@ -36,6 +36,7 @@ from migration_pipeline.transform.partition_build import (
     RawSlice,
     Shared,
     default_workers,
+    grouped_by_size,
 )
 from migration_pipeline.transform.people import build_people
 from migration_pipeline.transform.phones import normalize_phone
@@ -342,7 +343,7 @@ class SharedInputs:
         owners = {opp: self.owners[opp] for opp in opportunities if opp in self.owners}
         files = [f for opp in opportunities for f in self.files_of.get(opp, ())]
         subset = self.files.subset(files, {owner.candidate_key for owner in owners.values()})
-        return Chunk(keys, spool.close(), owners, subset)
+        return Chunk(keys, spool.path, owners, subset)
 
 
 def _shared_inputs(con: duckdb.DuckDBPyConnection) -> SharedInputs:
@@ -364,22 +365,13 @@ def _shared_inputs(con: duckdb.DuckDBPyConnection) -> SharedInputs:
     return SharedInputs(owners, files, dict(files_of))
 
 
-def _slices(con: duckdb.DuckDBPyConnection, keys: list[str], budget: int) -> tuple[list[list[str]], Counter]:
-    """The keys in groups whose records add up to about `budget` (a big posting gets a group of its own), and
-    how many records each key has."""
+def _record_counts(con: duckdb.DuckDBPyConnection) -> Counter:
+    """How many records each partition has."""
     counts: Counter = Counter()
     for kind in RECORD_TYPES:
         for key, n in con.execute(f"SELECT partition_key, count(*) FROM lever_raw.{kind} GROUP BY 1").fetchall():
             counts[key] += n
-    slices: list[list[str]] = [[]]
-    size = 0
-    for key in keys:
-        if slices[-1] and size + counts[key] > budget:
-            slices.append([])
-            size = 0
-        slices[-1].append(key)
-        size += counts[key]
-    return slices, counts
+    return counts
 
 
 IN_KEYS = "SELECT unnest(CAST(? AS VARCHAR[]))"  # the keys of a slice, bound as one list
@@ -421,6 +413,8 @@ def _spool_slice(con: duckdb.DuckDBPyConnection, chunks: list[list[str]], spool:
             parts[chunk_of[record[1]]].append(record)
         for chunk, records in zip(spools, parts, strict=True):
             chunk.write(records)
+    for chunk in spools:
+        chunk.close()
     return spools
 
 
@@ -461,7 +455,8 @@ def transform_partitions(
         ensure_tables(con)
         base = _context(con, config)
         inputs = _shared_inputs(con)
-        slices, counts = _slices(con, keys, slice_records)
+        counts = _record_counts(con)
+    slices = grouped_by_size(keys, counts, slice_records)  # a big posting gets a slice of its own
     if workers is None:
         workers = default_workers() if sum(counts[k] for k in keys) >= POOL_MIN_RECORDS else 1
     blocking: set[str] = set()
